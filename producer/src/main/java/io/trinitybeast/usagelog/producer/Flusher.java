@@ -118,6 +118,9 @@ final class Flusher implements Runnable {
             add(record);
             drained++;
         }
+        if (drained > 0) {
+            owner.drained();
+        }
         return drained > 0;
     }
 

@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,16 @@ public final class UsageLogProducer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UsageLogProducer.class);
 
     // ---- hot path: read by every request thread ----
-    private final MessagePassingQueue<PendingRecord> buffer = new MpscUnboundedXaddArrayQueue<>(4096);
+    /** Unbounded itself; bounded by {@link #acceptLimit}, so its capacity can change at runtime without a copy. */
+    private final MpscUnboundedXaddArrayQueue<PendingRecord> buffer = new MpscUnboundedXaddArrayQueue<>(8192, 8);
+    /**
+     * The producer index up to which records are accepted: consumer index + capacity, published by
+     * the flusher after each drain. Senders compare against it instead of reading the consumer
+     * index, a cache line the flusher writes constantly. It lags the consumer by one drain at most,
+     * which only ever makes the bound stricter; concurrent senders can overshoot it by one record
+     * each.
+     */
+    private volatile long acceptLimit;
     private volatile int capacity;
     private volatile boolean closed;
     private final ProducerMetrics metrics;
@@ -78,6 +86,7 @@ public final class UsageLogProducer implements AutoCloseable {
                 metrics::parameterRejected);
         ProducerSettings initial = parameters.refresh();
         this.capacity = initial.bufferSize();
+        this.acceptLimit = initial.bufferSize();
         this.settings = initial;
         this.retryScheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "usagelog-producer-retry"));
         this.flusherThread = daemon(null, "usagelog-producer-flusher");
@@ -113,7 +122,7 @@ public final class UsageLogProducer implements AutoCloseable {
             metrics.droppedInvalid.increment();
             return false;
         }
-        if (buffer.size() >= capacity) {
+        if (buffer.currentProducerIndex() >= acceptLimit) {
             metrics.droppedBufferFull.increment();
             return false;
         }
@@ -151,6 +160,12 @@ public final class UsageLogProducer implements AutoCloseable {
     void applied(ProducerSettings next) {
         settings = next;
         capacity = next.bufferSize();
+        drained();
+    }
+
+    /** Called by the flusher after it polled: moves the accept limit up by what it consumed. */
+    void drained() {
+        acceptLimit = buffer.currentConsumerIndex() + capacity;
     }
 
     /** The parameter values in force: the last valid value of each, as of the last flusher tick. */

@@ -1,0 +1,78 @@
+package io.trinitybeast.usagelog.local;
+
+import io.trinitybeast.usagelog.producer.ProducerStats;
+import io.trinitybeast.usagelog.producer.UsageLogProducer;
+import java.io.PrintWriter;
+
+/** A live progress line: a bar, what was sent, dropped and received, and the rates. */
+final class Progress {
+
+    private final PrintWriter out;
+    private final boolean enabled;
+    private final UsageLogProducer producer;
+    private final QueueReader reader;
+    private final long total;
+    private final boolean terminal = System.console() != null;
+    private Thread thread;
+    private volatile boolean running;
+
+    Progress(PrintWriter out, boolean enabled, UsageLogProducer producer, QueueReader reader, long total) {
+        this.out = out;
+        this.enabled = enabled;
+        this.producer = producer;
+        this.reader = reader;
+        this.total = total;
+    }
+
+    void start() {
+        if (!enabled) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "demo-progress");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        long lastSent = 0;
+        long lastReceived = 0;
+        long lastAt = System.nanoTime();
+        long interval = terminal ? 250 : 2_000;
+        while (running) {
+            java.util.concurrent.locks.LockSupport.parkNanos(interval * 1_000_000L); // display refresh
+            if (!running) {
+                return;
+            }
+            long now = System.nanoTime();
+            ProducerStats stats = producer.stats();
+            long received = reader.uniqueRecords();
+            double seconds = (now - lastAt) / 1e9;
+            String line = line(stats, received, (stats.sent() - lastSent) / seconds, (received - lastReceived) / seconds);
+            lastSent = stats.sent();
+            lastReceived = received;
+            lastAt = now;
+            out.print(terminal ? "\r" + line : line + System.lineSeparator());
+            out.flush();
+        }
+    }
+
+    private String line(ProducerStats stats, long received, double sentRate, double receivedRate) {
+        int width = 24;
+        int filled = (int) Math.min(width, received * width / Math.max(1, total));
+        return String.format("[%s%s] %3d%%  offered %,d  sent %,d (%,.0f/s)  dropped %,d  received %,d (%,.0f/s)  lag p99 %d ms   ",
+                "#".repeat(filled), "-".repeat(width - filled), received * 100 / Math.max(1, total), stats.offered(),
+                stats.sent(), sentRate, stats.dropped(), received, receivedRate,
+                reader.lag()[0].getValueAtPercentile(99));
+    }
+
+    void stop() throws InterruptedException {
+        if (thread != null) {
+            running = false;
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+            thread.join();
+            out.println();
+            out.flush();
+        }
+    }
+}
