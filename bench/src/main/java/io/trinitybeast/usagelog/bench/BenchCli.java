@@ -1,6 +1,6 @@
 package io.trinitybeast.usagelog.bench;
 
-import io.trinitybeast.usagelog.local.LocalSqs;
+import io.trinitybeast.usagelog.peers.LocalSqs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

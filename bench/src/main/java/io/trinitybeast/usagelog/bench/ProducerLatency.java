@@ -6,7 +6,7 @@ import io.trinitybeast.usagelog.envelope.EnvelopeEncoder;
 import io.trinitybeast.usagelog.envelope.PayloadCodecs;
 import io.trinitybeast.usagelog.envelope.UsageLog;
 import io.trinitybeast.usagelog.envelope.UuidV7;
-import io.trinitybeast.usagelog.local.LocalSqs;
+import io.trinitybeast.usagelog.peers.LocalSqs;
 import io.trinitybeast.usagelog.producer.InMemoryParameterSource;
 import io.trinitybeast.usagelog.producer.ProducerParameter;
 import io.trinitybeast.usagelog.producer.UsageLogProducer;

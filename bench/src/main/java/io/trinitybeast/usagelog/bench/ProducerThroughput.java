@@ -2,7 +2,7 @@ package io.trinitybeast.usagelog.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trinitybeast.usagelog.envelope.UsageLog;
-import io.trinitybeast.usagelog.local.LocalSqs;
+import io.trinitybeast.usagelog.peers.LocalSqs;
 import io.trinitybeast.usagelog.producer.CloseReport;
 import io.trinitybeast.usagelog.producer.InMemoryParameterSource;
 import io.trinitybeast.usagelog.producer.ProducerParameter;

@@ -1,5 +1,6 @@
 package io.trinitybeast.usagelog.local;
 
+import io.trinitybeast.usagelog.peers.LocalSqs;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
