@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./usagelog bench ...}: the project's benchmarks, each reporting ratios against a baseline run beside it. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the queued usage-log pipeline.",
-        subcommands = {BenchCli.Throughput.class, ProducerLatency.class})
+        subcommands = {BenchCli.Throughput.class, ProducerLatency.class, WriterThroughput.class})
 public final class BenchCli {
 
     public static void main(String[] args) {

@@ -3,7 +3,6 @@ package io.trinitybeast.usagelog.envelope;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 
 /** The wire's timestamp form: ISO-8601 UTC, millisecond precision, {@code Z}: {@code 2026-05-02T15:30:00.000Z}. */
@@ -22,18 +21,50 @@ public final class Timestamps {
         return FORMAT.format(Instant.ofEpochMilli(epochMillis));
     }
 
-    /** Parses exactly the wire form; anything else (offsets, other precisions, years past 9999) is refused. */
+    /**
+     * Parses exactly the wire form; anything else (offsets, other precisions, impossible dates) is
+     * refused. Parsed by position, as the form is fixed: the writer reads one per record. The
+     * formatter stays the writing side and, in the tests, the oracle.
+     */
     public static long parse(String text) throws InvalidRecordException {
-        if (text.length() != LENGTH) {
-            throw new InvalidRecordException("timestamp must look like 2026-05-02T15:30:00.000Z (UTC, milliseconds), got '"
-                    + abbreviate(text) + "'");
+        if (text.length() != LENGTH || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(19) != '.' || text.charAt(23) != 'Z') {
+            throw invalid(text);
         }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        int millis = digits(text, 20, 3);
+        if ((year | month | day | hour | minute | second | millis) < 0 || hour > 23 || minute > 59 || second > 59) {
+            throw invalid(text);
+        }
+        long epochDay;
         try {
-            return Instant.from(FORMAT.parse(text)).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new InvalidRecordException("timestamp must look like 2026-05-02T15:30:00.000Z (UTC, milliseconds), got '"
-                    + abbreviate(text) + "'");
+            epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+        } catch (java.time.DateTimeException e) {
+            throw invalid(text);
         }
+        return epochDay * 86_400_000L + hour * 3_600_000L + minute * 60_000L + second * 1_000L + millis;
+    }
+
+    private static int digits(String text, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static InvalidRecordException invalid(String text) {
+        return new InvalidRecordException("timestamp must look like 2026-05-02T15:30:00.000Z (UTC, milliseconds), got '"
+                + abbreviate(text) + "'");
     }
 
     /**
