@@ -4,7 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The Lambda entry point, {@code io.trinitybeast.usagelog.writer.QueuedWriterHandler::handleRequest}:
@@ -13,8 +15,8 @@ import java.util.Map;
  *
  * <p>The writer and its database connection live as long as the container (SnapStart snapshots
  * it before any connection exists). Each invocation logs one JSON line (CloudWatch Embedded Metric
- * Format), and one line per failed message with its id and reason; never a record's contents or
- * a credential.
+ * Format), and one line per failed message with its id and reason (which quotes at most 40
+ * characters of an offending value); never a whole record or a credential.
  */
 public final class QueuedWriterHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -22,16 +24,24 @@ public final class QueuedWriterHandler implements RequestHandler<SQSEvent, SQSBa
 
     private final QueuedWriter writer;
     private final String functionName;
+    private final Consumer<String> logLine;
 
-    /** For the Lambda runtime: configured from the environment. */
+    /** For the Lambda runtime: configured from the environment, logging to stdout (CloudWatch Logs). */
     public QueuedWriterHandler() {
-        this(containerWriter(), System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "trinity-beast-queued-writer"));
+        this(containerWriter(), System.getenv().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "trinity-beast-queued-writer"),
+                System.out::println);
     }
 
     /** For the local event source mapping and tests. */
     public QueuedWriterHandler(QueuedWriter writer, String functionName) {
+        this(writer, functionName, System.out::println);
+    }
+
+    /** For the local event source mapping: its JSON lines go where the caller says. */
+    public QueuedWriterHandler(QueuedWriter writer, String functionName, Consumer<String> logLine) {
         this.writer = writer;
         this.functionName = functionName;
+        this.logLine = logLine;
     }
 
     private static QueuedWriter containerWriter() {
@@ -53,13 +63,13 @@ public final class QueuedWriterHandler implements RequestHandler<SQSEvent, SQSBa
         try {
             QueuedWriter.Outcome outcome = writer.write(event.getRecords());
             for (Map.Entry<String, String> failed : outcome.failedMessages().entrySet()) {
-                System.out.println("{\"level\":\"WARN\",\"failedMessage\":\"" + failed.getKey() + "\",\"reason\":"
-                        + com.fasterxml.jackson.databind.node.TextNode.valueOf(failed.getValue()) + "}");
+                logLine.accept("{\"level\":\"WARN\",\"failedMessage\":\"" + failed.getKey() + "\",\"reason\":"
+                        + TextNode.valueOf(failed.getValue()) + "}");
             }
-            System.out.println(outcome.report().toJsonLine(functionName, System.currentTimeMillis()));
+            logLine.accept(outcome.report().toJsonLine(functionName, System.currentTimeMillis()));
             return outcome.response();
         } catch (WriterException e) {
-            System.out.println(e.report().toJsonLine(functionName, System.currentTimeMillis()));
+            logLine.accept(e.report().toJsonLine(functionName, System.currentTimeMillis()));
             throw e;
         }
     }
