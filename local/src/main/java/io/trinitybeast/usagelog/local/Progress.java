@@ -4,23 +4,23 @@ import io.trinitybeast.usagelog.producer.ProducerStats;
 import io.trinitybeast.usagelog.producer.UsageLogProducer;
 import java.io.PrintWriter;
 
-/** A live progress line: a bar, what was sent, dropped and received, and the rates. */
+/** A live progress line: a bar, what was sent, dropped and stored, and the rates. */
 final class Progress {
 
     private final PrintWriter out;
     private final boolean enabled;
     private final UsageLogProducer producer;
-    private final QueueReader reader;
+    private final PipelineTally tally;
     private final long total;
     private final boolean terminal = System.console() != null;
     private Thread thread;
     private volatile boolean running;
 
-    Progress(PrintWriter out, boolean enabled, UsageLogProducer producer, QueueReader reader, long total) {
+    Progress(PrintWriter out, boolean enabled, UsageLogProducer producer, PipelineTally tally, long total) {
         this.out = out;
         this.enabled = enabled;
         this.producer = producer;
-        this.reader = reader;
+        this.tally = tally;
         this.total = total;
     }
 
@@ -46,7 +46,12 @@ final class Progress {
             }
             long now = System.nanoTime();
             ProducerStats stats = producer.stats();
-            long received = reader.uniqueRecords();
+            long received;
+            try {
+                received = tally.storedRows();
+            } catch (java.sql.SQLException e) {
+                received = lastReceived;
+            }
             double seconds = (now - lastAt) / 1e9;
             String line = line(stats, received, (stats.sent() - lastSent) / seconds, (received - lastReceived) / seconds);
             lastSent = stats.sent();
@@ -60,10 +65,9 @@ final class Progress {
     private String line(ProducerStats stats, long received, double sentRate, double receivedRate) {
         int width = 24;
         int filled = (int) Math.min(width, received * width / Math.max(1, total));
-        return String.format("[%s%s] %3d%%  offered %,d  sent %,d (%,.0f/s)  dropped %,d  received %,d (%,.0f/s)  lag p99 %d ms   ",
+        return String.format("[%s%s] %3d%%  offered %,d  sent %,d (%,.0f/s)  dropped %,d  stored %,d (%,.0f/s)  in flight %,d   ",
                 "#".repeat(filled), "-".repeat(width - filled), received * 100 / Math.max(1, total), stats.offered(),
-                stats.sent(), sentRate, stats.dropped(), received, receivedRate,
-                reader.lag()[0].getValueAtPercentile(99));
+                stats.sent(), sentRate, stats.dropped(), received, receivedRate, Math.max(0, stats.sent() - received));
     }
 
     void stop() throws InterruptedException {

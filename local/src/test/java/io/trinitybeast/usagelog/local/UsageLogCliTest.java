@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import io.trinitybeast.usagelog.peers.LocalDatabase;
+import io.trinitybeast.usagelog.peers.LocalSqs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,15 +28,18 @@ class UsageLogCliTest {
     }
 
     @Test
-    void theDemoSendsRecordsThroughALocalSqsAndReconcilesThem() throws Exception {
-        Run run = run("demo", "--records", "3000", "--rate", "0", "--senders", "2", "--buffer-size", "3000", "--json");
+    void theDemoRunsThePipelineIntoADatabaseAndReconciles() throws Exception {
+        LocalDatabase.Database database = LocalDatabase.forTests().freshDatabase();
+        Run run = run("demo", "--records", "3000", "--rate", "0", "--senders", "2", "--buffer-size", "3000", "--json",
+                "--database-url", database.jdbcUrl());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode summary = JsonMapper.builder().build().readTree(run.out());
         assertThat(summary.get("offered").asLong()).isEqualTo(3000);
         assertThat(summary.get("sent").asLong()).isEqualTo(3000);
-        assertThat(summary.get("received_unique").asLong()).isEqualTo(3000);
-        assertThat(summary.get("duplicates").asLong()).isZero();
+        assertThat(summary.get("stored").asLong()).isEqualTo(3000);
+        assertThat(summary.get("counter_total").asLong()).isEqualTo(3000);
+        assertThat(summary.get("dead_lettered").asLong()).isZero();
         assertThat(summary.get("reconciled").asBoolean()).isTrue();
     }
 
@@ -49,6 +54,13 @@ class UsageLogCliTest {
         "demo --records lots | Invalid value for option '--records': 'lots' is not a long",
         "demo --bogus | Unknown option: '--bogus'",
         "frobnicate | Unmatched argument at index 0: 'frobnicate'",
+        "demo --writers 0 | --writers must be in 1-64, got 0",
+        "demo --database-url mysql://x | --database-url must be a jdbc:postgresql://host:port/database URL",
+        "migrate | --database-url is required (or set USAGELOG_DATABASE_URL)",
+        "writer --queue-url q --database-url jdbc:postgresql://h/d | Missing required option: '--sqs-endpoint=<endpoint>'",
+        "writer --sqs-endpoint http://127.0.0.1:1 --queue-url q --database-url jdbc:postgresql://h/d --batch-size 0 | batch size must be in 1–10000, got 0",
+        "dlq list --sqs-endpoint http://127.0.0.1:1 --dlq-url q --max 11 | --max must be in 1-10, got 11",
+        "dlq redrive --sqs-endpoint http://127.0.0.1:1 | Missing required option: '--dlq-url=<dlqUrl>'",
     })
     void badArgumentsPrintTheReasonAndUsageAndExitNonZero(String args, String message) {
         Run run = run(args.trim().split(" "));
@@ -58,13 +70,48 @@ class UsageLogCliTest {
     }
 
     @Test
+    void migrateBringsADatabaseToTheNewestSchemaAndIsIdempotent() {
+        LocalDatabase.Database database = LocalDatabase.forTests().freshDatabase();
+
+        Run first = run("migrate", "--database-url", database.jdbcUrl());
+        Run second = run("migrate", "--database-url", database.jdbcUrl());
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).contains("applied 1 migration(s); schema version 1");
+        assertThat(second.out()).contains("applied 0 migration(s); schema version 1");
+    }
+
+    @Test
+    void theDlqCanBeListedAndRedriven() {
+        try (LocalSqs sqs = LocalSqs.start(0)) {
+            LocalSqs.Queues queues = sqs.provision();
+            sqs.client().sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody("{\"poison\":true}")).join();
+            String endpoint = sqs.endpoint().toString();
+
+            Run list = run("dlq", "list", "--sqs-endpoint", endpoint, "--dlq-url", queues.dlqUrl());
+            Run redrive = run("dlq", "redrive", "--sqs-endpoint", endpoint, "--dlq-url", queues.dlqUrl(), "--queue-url", queues.queueUrl());
+
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out()).contains("about 1 message(s)").contains("{\"poison\":true}");
+            assertThat(redrive.exitCode()).as(redrive.err()).isZero();
+            assertThat(redrive.out()).contains("redrive started from " + queues.dlqArn());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    !sqs.client().receiveMessage(b -> b.queueUrl(queues.queueUrl()).waitTimeSeconds(1)).join().messages().isEmpty());
+        }
+    }
+
+    @Test
     void everyCommandHasHelp() {
         Run top = run("--help");
-        Run demo = run("demo", "--help");
 
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("demo").contains("Runs the pipeline locally");
-        assertThat(demo.exitCode()).isZero();
-        assertThat(demo.out()).contains("--records").contains("--rate").contains("--json");
+        assertThat(top.out()).contains("demo", "writer", "migrate", "dlq").contains("Runs the pipeline locally");
+        for (String[] command : new String[][] {{"demo"}, {"writer"}, {"migrate"}, {"dlq"}, {"dlq", "list"}, {"dlq", "redrive"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            Run help = run(args);
+            assertThat(help.exitCode()).as(String.join(" ", command)).isZero();
+            assertThat(help.out()).contains("Usage: usagelog " + String.join(" ", command));
+        }
     }
 }

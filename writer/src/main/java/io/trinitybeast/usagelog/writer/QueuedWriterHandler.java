@@ -25,6 +25,7 @@ public final class QueuedWriterHandler implements RequestHandler<SQSEvent, SQSBa
     private final QueuedWriter writer;
     private final String functionName;
     private final Consumer<String> logLine;
+    private final Consumer<InvocationReport> onReport;
 
     /** For the Lambda runtime: configured from the environment, logging to stdout (CloudWatch Logs). */
     public QueuedWriterHandler() {
@@ -39,9 +40,16 @@ public final class QueuedWriterHandler implements RequestHandler<SQSEvent, SQSBa
 
     /** For the local event source mapping: its JSON lines go where the caller says. */
     public QueuedWriterHandler(QueuedWriter writer, String functionName, Consumer<String> logLine) {
+        this(writer, functionName, logLine, report -> { });
+    }
+
+    /** For the local runtime, which also tallies every invocation's report. */
+    public QueuedWriterHandler(QueuedWriter writer, String functionName, Consumer<String> logLine,
+            Consumer<InvocationReport> onReport) {
         this.writer = writer;
         this.functionName = functionName;
         this.logLine = logLine;
+        this.onReport = onReport;
     }
 
     private static QueuedWriter containerWriter() {
@@ -67,9 +75,11 @@ public final class QueuedWriterHandler implements RequestHandler<SQSEvent, SQSBa
                         + TextNode.valueOf(failed.getValue()) + "}");
             }
             logLine.accept(outcome.report().toJsonLine(functionName, System.currentTimeMillis()));
+            onReport.accept(outcome.report());
             return outcome.response();
         } catch (WriterException e) {
             logLine.accept(e.report().toJsonLine(functionName, System.currentTimeMillis()));
+            onReport.accept(e.report());
             throw e;
         }
     }
