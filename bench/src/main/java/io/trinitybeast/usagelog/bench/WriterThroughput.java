@@ -83,7 +83,10 @@ final class WriterThroughput implements Callable<Integer> {
         runWriter(databaseUrl, invocations(20_000, recordsPerMessage, messagesPerInvocation), 1);
         for (int writers : writerCounts) {
             double ceiling = report("binary COPY, no key (ceiling)", writers, packedRecords,
-                    runCopy(databaseUrl, records(packedRecords), writers), 0);
+                    runCopy(databaseUrl, "copy_ceiling", records(packedRecords), writers), 0);
+            report("binary COPY into usage_logs (PK)", writers, packedRecords,
+                    runCopy(databaseUrl, "usage_logs (event_id, occurred_at, api_key_id, asset, source, response_time_us,"
+                            + " cache_tier, node)", records(packedRecords), writers), ceiling);
             report("writer: 100 single-record msgs", writers, singleRecords,
                     runWriter(databaseUrl, invocations(singleRecords, 1, 100), writers), ceiling);
             report("writer: packed (" + recordsPerMessage * messagesPerInvocation + "/invocation)", writers, packedRecords,
@@ -183,7 +186,7 @@ final class WriterThroughput implements Callable<Integer> {
         }
     }
 
-    private double runCopy(String url, List<Envelope<UsageLog>> records, int writers) throws Exception {
+    private double runCopy(String url, String table, List<Envelope<UsageLog>> records, int writers) throws Exception {
         List<byte[]> chunks = new ArrayList<>();
         for (int i = 0; i < records.size(); i += 10_000) {
             chunks.add(binaryCopy(records.subList(i, Math.min(records.size(), i + 10_000))));
@@ -198,7 +201,7 @@ final class WriterThroughput implements Callable<Integer> {
                     try (Connection c = connect(url)) {
                         c.setAutoCommit(false);
                         for (int i = first; i < chunks.size(); i += writers) {
-                            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_ceiling FROM STDIN (FORMAT binary)",
+                            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN (FORMAT binary)",
                                     new ByteArrayInputStream(chunks.get(i)));
                             c.commit();
                         }
