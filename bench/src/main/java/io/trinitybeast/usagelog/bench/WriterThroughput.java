@@ -63,6 +63,9 @@ final class WriterThroughput implements Callable<Integer> {
     @Option(names = "--writers", split = ",", defaultValue = "1,4", description = "Concurrent writers (default: ${DEFAULT-VALUE}).")
     List<Integer> writerCounts;
 
+    @Option(names = "--keep-database", description = "Keep the benchmark's database afterwards (default: drop it).")
+    boolean keepDatabase;
+
     private final UuidV7 ids = new UuidV7();
     private final EnvelopeEncoder encoder = new EnvelopeEncoder(PayloadCodecs.standard());
     private final SplittableRandom random = new SplittableRandom(42);
@@ -92,8 +95,15 @@ final class WriterThroughput implements Callable<Integer> {
             report("writer: packed (" + recordsPerMessage * messagesPerInvocation + "/invocation)", writers, packedRecords,
                     runWriter(databaseUrl, invocations(packedRecords, recordsPerMessage, messagesPerInvocation), writers), ceiling);
         }
-        System.out.println("idempotency (ON CONFLICT on event id) and current_usage counters on in every writer run;"
-                + " database " + databaseUrl);
+        System.out.println("idempotency (unique event id: COPY, ON CONFLICT when an id is stored) and current_usage"
+                + " counters on in every writer run");
+        if (keepDatabase) {
+            System.out.println("database kept: " + databaseUrl);
+        } else {
+            try (Connection c = connect(serverUrl); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE " + databaseUrl.substring(databaseUrl.lastIndexOf('/') + 1)); // generated identifier
+            }
+        }
         return 0;
     }
 
