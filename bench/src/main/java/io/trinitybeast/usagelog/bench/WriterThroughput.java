@@ -7,14 +7,12 @@ import io.trinitybeast.usagelog.envelope.PayloadCodecs;
 import io.trinitybeast.usagelog.envelope.UsageLog;
 import io.trinitybeast.usagelog.envelope.UuidV7;
 import io.trinitybeast.usagelog.schema.UsageLogSchema;
+import io.trinitybeast.usagelog.writer.BinaryCopy;
 import io.trinitybeast.usagelog.writer.QueuedWriter;
 import io.trinitybeast.usagelog.writer.RecordHandlers;
 import io.trinitybeast.usagelog.writer.WriterDatabase;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -163,7 +161,6 @@ final class WriterThroughput implements Callable<Integer> {
     }
 
     private double runWriter(String url, List<List<SQSMessage>> invocations, int writers) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
         List<QueuedWriter> instances = new ArrayList<>();
         List<WriterDatabase> databases = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
@@ -172,26 +169,14 @@ final class WriterThroughput implements Callable<Integer> {
             instances.add(new QueuedWriter(database, RecordHandlers.standard()));
         }
         try {
-            long started = System.nanoTime();
-            List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                QueuedWriter writer = instances.get(w);
-                int first = w;
-                running.add(pool.submit(() -> {
-                    for (int i = first; i < invocations.size(); i += writers) {
-                        if (!writer.write(invocations.get(i)).response().getBatchItemFailures().isEmpty()) {
-                            throw new IllegalStateException("a benchmark message failed");
-                        }
+            return timed(writers, w -> {
+                for (int i = w; i < invocations.size(); i += writers) {
+                    if (!instances.get(w).write(invocations.get(i)).response().getBatchItemFailures().isEmpty()) {
+                        throw new IllegalStateException("a benchmark message failed");
                     }
-                    return null;
-                }));
-            }
-            for (Future<?> f : running) {
-                f.get();
-            }
-            return (System.nanoTime() - started) / 1e9;
+                }
+            });
         } finally {
-            pool.shutdownNow();
             databases.forEach(WriterDatabase::close);
         }
     }
@@ -201,21 +186,33 @@ final class WriterThroughput implements Callable<Integer> {
         for (int i = 0; i < records.size(); i += 10_000) {
             chunks.add(binaryCopy(records.subList(i, Math.min(records.size(), i + 10_000))));
         }
+        return timed(writers, w -> {
+            try (Connection c = connect(url)) {
+                c.setAutoCommit(false);
+                for (int i = w; i < chunks.size(); i += writers) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN (FORMAT binary)",
+                            new ByteArrayInputStream(chunks.get(i)));
+                    c.commit();
+                }
+            }
+        });
+    }
+
+    /** One writer's share of a run. */
+    private interface Share {
+        void run(int writer) throws Exception;
+    }
+
+    /** Runs every writer's share on its own thread; returns the seconds until the last finished. */
+    private static double timed(int writers, Share share) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
             long started = System.nanoTime();
             List<Future<?>> running = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                int first = w;
+                int writer = w;
                 running.add(pool.submit(() -> {
-                    try (Connection c = connect(url)) {
-                        c.setAutoCommit(false);
-                        for (int i = first; i < chunks.size(); i += writers) {
-                            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN (FORMAT binary)",
-                                    new ByteArrayInputStream(chunks.get(i)));
-                            c.commit();
-                        }
-                    }
+                    share.run(writer);
                     return null;
                 }));
             }
@@ -228,38 +225,14 @@ final class WriterThroughput implements Callable<Integer> {
         }
     }
 
-    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
-
-    /** PostgreSQL's binary COPY format for the usage_logs columns. */
+    /** The same rows, in the binary COPY form the writer sends. */
     private static byte[] binaryCopy(List<Envelope<UsageLog>> records) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(records.size() * 128);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeBytes("PGCOPY\n");
-        out.write(new byte[] {(byte) 0xFF, '\r', '\n', 0});
-        out.writeInt(0);
-        out.writeInt(0);
+        BinaryCopy copy = new BinaryCopy(records.size());
         for (Envelope<UsageLog> r : records) {
-            out.writeShort(8);
-            out.writeInt(16);
-            out.writeLong(r.id().getMostSignificantBits());
-            out.writeLong(r.id().getLeastSignificantBits());
-            out.writeInt(8);
-            out.writeLong(r.timestampMillis() * 1000 - POSTGRES_EPOCH_MICROS);
-            text(out, r.payload().apiKeyId());
-            text(out, r.payload().asset());
-            text(out, r.payload().source());
-            out.writeInt(8);
-            out.writeLong(r.payload().responseTimeUs());
-            text(out, r.payload().cacheTier());
-            text(out, r.node());
+            UsageLog log = r.payload();
+            copy.row(8).uuid(r.id()).timestamptzMillis(r.timestampMillis()).text(log.apiKeyId()).text(log.asset())
+                    .text(log.source()).int8(log.responseTimeUs()).text(log.cacheTier()).text(r.node());
         }
-        out.writeShort(-1);
-        return bytes.toByteArray();
-    }
-
-    private static void text(DataOutputStream out, String value) throws IOException {
-        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
+        return copy.finish();
     }
 }

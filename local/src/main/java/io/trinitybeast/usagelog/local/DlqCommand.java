@@ -20,6 +20,15 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
         subcommands = {DlqCommand.ListMessages.class, DlqCommand.Redrive.class})
 final class DlqCommand {
 
+    /** Where the dead-letter queue is. */
+    static final class DlqOptions {
+        @Mixin
+        SqsOptions sqs;
+
+        @Option(names = "--dlq-url", required = true, description = "The dead-letter queue.")
+        String dlqUrl;
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Shows the messages waiting in the DLQ without consuming them.")
     static final class ListMessages implements Callable<Integer> {
@@ -27,10 +36,7 @@ final class DlqCommand {
         CommandSpec spec;
 
         @Mixin
-        SqsOptions sqs;
-
-        @Option(names = "--dlq-url", required = true, description = "The dead-letter queue.")
-        String dlqUrl;
+        DlqOptions dlq;
 
         @Option(names = "--max", defaultValue = "10", description = "Messages to show, 1-10 (default: ${DEFAULT-VALUE}).")
         int max;
@@ -41,12 +47,12 @@ final class DlqCommand {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max must be in 1-10, got " + max);
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (SqsAsyncClient client = LocalSqs.newClient(sqs.endpoint, 4)) {
-                Map<QueueAttributeName, String> attributes = client.getQueueAttributes(b -> b.queueUrl(dlqUrl)
+            try (SqsAsyncClient client = LocalSqs.newClient(dlq.sqs.endpoint, 4)) {
+                Map<QueueAttributeName, String> attributes = client.getQueueAttributes(b -> b.queueUrl(dlq.dlqUrl)
                         .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).join().attributes();
-                out.printf("%s: about %s message(s)%n", dlqUrl, attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+                out.printf("%s: about %s message(s)%n", dlq.dlqUrl, attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
                 // Visibility 0: a look, not a receive that would hide the messages from a redrive.
-                List<Message> messages = client.receiveMessage(b -> b.queueUrl(dlqUrl).maxNumberOfMessages(max).visibilityTimeout(0)
+                List<Message> messages = client.receiveMessage(b -> b.queueUrl(dlq.dlqUrl).maxNumberOfMessages(max).visibilityTimeout(0)
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).join().messages();
                 for (Message m : messages) {
                     String sent = m.attributesAsStrings().get("SentTimestamp");
@@ -68,10 +74,7 @@ final class DlqCommand {
         CommandSpec spec;
 
         @Mixin
-        SqsOptions sqs;
-
-        @Option(names = "--dlq-url", required = true, description = "The dead-letter queue.")
-        String dlqUrl;
+        DlqOptions dlq;
 
         @Option(names = "--queue-url", description = "Where to move them (default: the queue each came from).")
         String queueUrl;
@@ -79,8 +82,8 @@ final class DlqCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (SqsAsyncClient client = LocalSqs.newClient(sqs.endpoint, 4)) {
-                String dlqArn = arn(client, dlqUrl);
+            try (SqsAsyncClient client = LocalSqs.newClient(dlq.sqs.endpoint, 4)) {
+                String dlqArn = arn(client, dlq.dlqUrl);
                 String destination = queueUrl == null ? null : arn(client, queueUrl);
                 String handle = client.startMessageMoveTask(b -> b.sourceArn(dlqArn).destinationArn(destination)).join().taskHandle();
                 out.printf("redrive started from %s%s (task %s)%n", dlqArn, destination == null ? "" : " to " + destination, handle);

@@ -11,7 +11,7 @@ import java.util.UUID;
  * Rows in PostgreSQL's binary COPY format (the documented {@code PGCOPY} file format): the fastest
  * way rows enter PostgreSQL, with no text parsing on the server. Only the types the writer stores.
  */
-final class BinaryCopy {
+public final class BinaryCopy {
 
     /** Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC). */
     private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
@@ -19,7 +19,7 @@ final class BinaryCopy {
     private final ByteArrayOutputStream bytes;
     private final DataOutputStream out;
 
-    BinaryCopy(int expectedRows) {
+    public BinaryCopy(int expectedRows) {
         bytes = new ByteArrayOutputStream(Math.max(64, expectedRows * 128));
         out = new DataOutputStream(bytes);
         try {
@@ -32,38 +32,38 @@ final class BinaryCopy {
         }
     }
 
-    BinaryCopy row(int fields) throws IOException {
+    public BinaryCopy row(int fields) throws IOException {
         out.writeShort(fields);
         return this;
     }
 
-    BinaryCopy uuid(UUID value) throws IOException {
+    public BinaryCopy uuid(UUID value) throws IOException {
         out.writeInt(16);
         out.writeLong(value.getMostSignificantBits());
         out.writeLong(value.getLeastSignificantBits());
         return this;
     }
 
-    BinaryCopy timestamptzMillis(long epochMillis) throws IOException {
+    public BinaryCopy timestamptzMillis(long epochMillis) throws IOException {
         out.writeInt(8);
         out.writeLong(epochMillis * 1000 - POSTGRES_EPOCH_MICROS);
         return this;
     }
 
-    BinaryCopy int8(long value) throws IOException {
+    public BinaryCopy int8(long value) throws IOException {
         out.writeInt(8);
         out.writeLong(value);
         return this;
     }
 
-    BinaryCopy text(String value) throws IOException {
+    public BinaryCopy text(String value) throws IOException {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         out.writeInt(utf8.length);
         out.write(utf8);
         return this;
     }
 
-    byte[] finish() throws IOException {
+    public byte[] finish() throws IOException {
         out.writeShort(-1);
         out.flush();
         return bytes.toByteArray();
