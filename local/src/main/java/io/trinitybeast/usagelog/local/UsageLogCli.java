@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code usagelog} command line: the local pipeline and the tools to run and inspect its parts. */
 @Command(name = "usagelog", mixinStandardHelpOptions = true, version = "usagelog 0.1.0",
         description = "The queued usage-log pipeline on this machine.",
-        subcommands = {DemoCommand.class, WriterCommand.class, MigrateCommand.class, DlqCommand.class,
+        subcommands = {DemoCommand.class, WriterCommand.class, MigrateCommand.class, DlqCommand.class, ParamsCommand.class,
+            ProfilesCommand.class,
             CommandLine.HelpCommand.class})
 public final class UsageLogCli {
 

@@ -77,8 +77,8 @@ class UsageLogCliTest {
         Run second = run("migrate", "--database-url", database.jdbcUrl());
 
         assertThat(first.exitCode()).as(first.err()).isZero();
-        assertThat(first.out()).contains("applied 1 migration(s); schema version 1");
-        assertThat(second.out()).contains("applied 0 migration(s); schema version 1");
+        assertThat(first.out()).contains("applied 2 migration(s); schema version 2");
+        assertThat(second.out()).contains("applied 0 migration(s); schema version 2");
     }
 
     @Test
@@ -106,7 +106,9 @@ class UsageLogCliTest {
 
         assertThat(top.exitCode()).isZero();
         assertThat(top.out()).contains("demo", "writer", "migrate", "dlq").contains("Runs the pipeline locally");
-        for (String[] command : new String[][] {{"demo"}, {"writer"}, {"migrate"}, {"dlq"}, {"dlq", "list"}, {"dlq", "redrive"}}) {
+        for (String[] command : new String[][] {{"demo"}, {"writer"}, {"migrate"}, {"dlq"}, {"dlq", "list"}, {"dlq", "redrive"},
+            {"params"}, {"params", "list"}, {"params", "get"}, {"params", "set"}, {"profiles"}, {"profiles", "list"},
+            {"profiles", "show"}, {"profiles", "diff"}, {"profiles", "apply"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
             Run help = run(args);
