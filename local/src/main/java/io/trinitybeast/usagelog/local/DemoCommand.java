@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trinitybeast.usagelog.envelope.UsageLog;
+import io.trinitybeast.usagelog.parameters.DatabaseParameterSource;
+import io.trinitybeast.usagelog.parameters.ParameterStore;
 import io.trinitybeast.usagelog.peers.LocalDatabase;
 import io.trinitybeast.usagelog.peers.LocalSqs;
 import io.trinitybeast.usagelog.producer.CloseReport;
-import io.trinitybeast.usagelog.producer.InMemoryParameterSource;
 import io.trinitybeast.usagelog.producer.ProducerParameter;
 import io.trinitybeast.usagelog.producer.ProducerStats;
 import io.trinitybeast.usagelog.producer.UsageLogProducer;
@@ -64,13 +65,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--api-keys", description = "Distinct API keys, 1-100000 (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     int apiKeys;
 
-    @Option(names = "--pack-bytes", description = "sqs_pack_bytes: records packed per message up to this many bytes; 0 = one per message (default: ${DEFAULT-VALUE}).",
-            defaultValue = "65536")
-    long packBytes;
+    @Option(names = "--profile", description = "System profile applied before the run (default: ${DEFAULT-VALUE}); see 'usagelog profiles list'.",
+            defaultValue = "production")
+    String profile;
 
-    @Option(names = "--buffer-size", description = "sqs_buffer_size: records the producer buffers before dropping (default: ${DEFAULT-VALUE}).",
-            defaultValue = "50000")
-    long bufferSize;
+    @Option(names = "--pack-bytes", description = "Sets sqs_pack_bytes after the profile: records packed per message up to this many bytes; 0 = one per message.")
+    Long packBytes;
+
+    @Option(names = "--buffer-size", description = "Sets sqs_buffer_size after the profile: records the producer buffers before dropping.")
+    Long bufferSize;
 
     @Option(names = "--writers", description = "Concurrent writer invocations (event source mapping pollers), 1-64 (default: ${DEFAULT-VALUE}).",
             defaultValue = "2")
@@ -91,6 +94,21 @@ final class DemoCommand implements Callable<Integer> {
         try (LocalSqs sqs = LocalSqs.start(0); LocalDatabase server = given == null ? LocalDatabase.startEmbedded() : null) {
             LocalDatabase.Database target = given != null ? given : server.server();
             UsageLogSchema.migrate(target.dataSource());
+            // The producer reads its parameters from application_parameters, as a price server does.
+            ParameterStore parameters = new ParameterStore(target::connect);
+            try {
+                parameters.apply(profile, "usagelog demo");
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage() + " (see 'usagelog profiles list')");
+            }
+            if (packBytes != null) {
+                parameters.set(ProducerParameter.PACK_BYTES.parameterName(), packBytes.toString(), "usagelog demo");
+            }
+            if (bufferSize != null) {
+                parameters.set(ProducerParameter.BUFFER_SIZE.parameterName(), bufferSize.toString(), "usagelog demo");
+            }
+            DatabaseParameterSource parameterSource = DatabaseParameterSource.start(target::connect, Duration.ofSeconds(5));
+            parameterSource.awaitLoaded(Duration.ofSeconds(10));
             LocalSqs.Queues queues = sqs.provision();
             if (!json) {
                 out.printf("local SQS at %s, queue %s%nPostgreSQL at %s (%s)%n", sqs.endpoint(), queues.queueUrl(), target.jdbcUrl(),
@@ -106,8 +124,7 @@ final class DemoCommand implements Callable<Integer> {
                     new LocalEventSourceMapping.Settings(100, Duration.ofSeconds(1), writers)).start();
             UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.newClient(64)).closeClient(true)
                     .queueUrl(queues.queueUrl()).node(node)
-                    .parameters(new InMemoryParameterSource().set(ProducerParameter.PACK_BYTES, packBytes)
-                            .set(ProducerParameter.BUFFER_SIZE, bufferSize))
+                    .parameters(parameterSource)
                     .meterRegistry(new SimpleMeterRegistry()).start();
             Progress progress = new Progress(out, !json, producer, tally, records);
             progress.start();
@@ -119,6 +136,7 @@ final class DemoCommand implements Callable<Integer> {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
             mapping.close();
+            parameterSource.close();
             progress.stop();
             String dlqDepth = sqs.client().getQueueAttributes(b -> b.queueUrl(queues.dlqUrl())
                     .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).join().attributes()
@@ -153,8 +171,12 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--writers must be in 1-64, got " + writers);
         }
         try {
-            ProducerParameter.PACK_BYTES.check(packBytes);
-            ProducerParameter.BUFFER_SIZE.check(bufferSize);
+            if (packBytes != null) {
+                ProducerParameter.PACK_BYTES.check(packBytes);
+            }
+            if (bufferSize != null) {
+                ProducerParameter.BUFFER_SIZE.check(bufferSize);
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -197,6 +219,7 @@ final class DemoCommand implements Callable<Integer> {
         long counters = tally.counterTotal();
         long[] lag = tally.lagMillis();
         Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("profile", profile);
         summary.put("offered", stats.offered());
         summary.put("accepted", stats.enqueued());
         summary.put("dropped", Map.of("buffer_full", stats.droppedBufferFull(), "closed", stats.droppedClosed(),
