@@ -47,7 +47,7 @@ final class DlqCommand {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max must be in 1-10, got " + max);
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (SqsAsyncClient client = LocalSqs.newClient(dlq.sqs.endpoint, 4)) {
+            try (SqsAsyncClient client = dlq.sqs.client(4)) {
                 Map<QueueAttributeName, String> attributes = client.getQueueAttributes(b -> b.queueUrl(dlq.dlqUrl)
                         .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).join().attributes();
                 out.printf("%s: about %s message(s)%n", dlq.dlqUrl, attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
@@ -82,7 +82,7 @@ final class DlqCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (SqsAsyncClient client = LocalSqs.newClient(dlq.sqs.endpoint, 4)) {
+            try (SqsAsyncClient client = dlq.sqs.client(4)) {
                 String dlqArn = arn(client, dlq.dlqUrl);
                 String destination = queueUrl == null ? null : arn(client, queueUrl);
                 String handle = client.startMessageMoveTask(b -> b.sourceArn(dlqArn).destinationArn(destination)).join().taskHandle();

@@ -57,7 +57,7 @@ final class WriterCommand implements Callable<Integer> {
         }
         LocalDatabase.Database target = database.database(spec.commandLine(), true);
         PrintWriter out = spec.commandLine().getOut();
-        try (SqsAsyncClient client = LocalSqs.newClient(sqs.endpoint, 16);
+        try (SqsAsyncClient client = sqs.client(16);
                 WriterDatabase connection = new WriterDatabase(() -> new WriterDatabase.Credentials(target.jdbcUrl(), target.user(),
                         target.password()))) {
             String queueArn = client.getQueueAttributes(b -> b.queueUrl(queueUrl)

@@ -57,7 +57,7 @@ class UsageLogCliTest {
         "demo --writers 0 | --writers must be in 1-64, got 0",
         "demo --database-url mysql://x | --database-url must be a jdbc:postgresql://host:port/database URL",
         "migrate | --database-url is required (or set USAGELOG_DATABASE_URL)",
-        "writer --queue-url q --database-url jdbc:postgresql://h/d | Missing required option: '--sqs-endpoint=<endpoint>'",
+        "writer --sqs-endpoint http://127.0.0.1:1 --database-url jdbc:postgresql://h/d | Missing required option: '--queue-url=<queueUrl>'",
         "writer --sqs-endpoint http://127.0.0.1:1 --queue-url q --database-url jdbc:postgresql://h/d --batch-size 0 | batch size must be in 1–10000, got 0",
         "dlq list --sqs-endpoint http://127.0.0.1:1 --dlq-url q --max 11 | --max must be in 1-10, got 11",
         "dlq redrive --sqs-endpoint http://127.0.0.1:1 | Missing required option: '--dlq-url=<dlqUrl>'",
