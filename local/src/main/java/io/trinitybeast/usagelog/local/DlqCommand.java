@@ -1,6 +1,5 @@
 package io.trinitybeast.usagelog.local;
 
-import io.trinitybeast.usagelog.peers.LocalSqs;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.trinitybeast.usagelog.local;
 
 import io.trinitybeast.usagelog.peers.LocalDatabase;
-import io.trinitybeast.usagelog.peers.LocalSqs;
 import io.trinitybeast.usagelog.writer.QueuedWriter;
 import io.trinitybeast.usagelog.writer.QueuedWriterHandler;
 import io.trinitybeast.usagelog.writer.RecordHandlers;
