@@ -8,11 +8,22 @@ import picocli.CommandLine.Option;
 
 /** {@code ./usagelog bench ...}: the project's benchmarks, each reporting ratios against a baseline run beside it. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the queued usage-log pipeline.",
-        subcommands = {BenchCli.Throughput.class, ProducerLatency.class, WriterThroughput.class})
+        subcommands = {BenchCli.Producer.class, BenchCli.Throughput.class, ProducerLatency.class, WriterThroughput.class})
 public final class BenchCli {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCli()).execute(args));
+    }
+
+    @Command(name = "producer", mixinStandardHelpOptions = true,
+            description = "The producer's whole benchmark: records/s packed vs single, then send() latency vs the SDK's batch manager.")
+    static final class Producer implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            int throughput = new CommandLine(new Throughput()).execute();
+            int latency = new CommandLine(new ProducerLatency()).execute();
+            return Math.max(throughput, latency);
+        }
     }
 
     @Command(name = "throughput", mixinStandardHelpOptions = true,
