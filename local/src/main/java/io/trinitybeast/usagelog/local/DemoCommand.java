@@ -2,8 +2,6 @@ package io.trinitybeast.usagelog.local;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.trinitybeast.usagelog.envelope.UsageLog;
 import io.trinitybeast.usagelog.parameters.DatabaseParameterSource;
 import io.trinitybeast.usagelog.parameters.ParameterStore;
 import io.trinitybeast.usagelog.peers.LocalDatabase;
@@ -17,13 +15,21 @@ import io.trinitybeast.usagelog.writer.QueuedWriter;
 import io.trinitybeast.usagelog.writer.QueuedWriterHandler;
 import io.trinitybeast.usagelog.writer.RecordHandlers;
 import io.trinitybeast.usagelog.writer.WriterDatabase;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trinitybeast.usagelog.server.ApiKeys;
+import io.trinitybeast.usagelog.server.PriceCache;
+import io.trinitybeast.usagelog.server.PriceServer;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
@@ -35,15 +41,15 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * {@code usagelog demo}: the pipeline on this machine with nothing to set up. Senders call the
- * producer as the price server's request threads will; an embedded SQS carries the records; the
- * real queued writer, under the local event source mapping, stores them in PostgreSQL; then every
- * record is accounted for.
+ * {@code usagelog demo}: the whole pipeline on this machine with nothing to set up. A load generator
+ * sends real HTTP price requests to the price server; its producer hands a usage record per answer
+ * to an embedded SQS; the real queued writer, under the local event source mapping, stores them in
+ * PostgreSQL; then every request is accounted for.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the pipeline locally on embedded defaults and reconciles every record.",
-            "Senders -> producer -> embedded SQS (ElasticMQ on loopback) -> event source mapping -> queued writer -> PostgreSQL",
-            "(embedded, unless --database-url is given)."})
+        description = {"Runs the whole pipeline locally on embedded defaults and reconciles every request.",
+            "HTTP load -> price server -> producer -> embedded SQS (ElasticMQ on loopback) -> event source mapping",
+            "-> queued writer -> PostgreSQL (embedded, unless --database-url is given)."})
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -52,15 +58,19 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--records", description = "Usage-log records to send (default: ${DEFAULT-VALUE}).", defaultValue = "200000")
-    long records;
+    @Option(names = "--requests", description = "Price requests to send (default: ${DEFAULT-VALUE}).", defaultValue = "30000")
+    long requests;
 
-    @Option(names = "--rate", description = "Records per second across all senders; 0 = as fast as they can (default: ${DEFAULT-VALUE}).",
-            defaultValue = "20000")
+    @Option(names = "--rate", description = "Requests per second in all; 0 = as fast as they go (default: ${DEFAULT-VALUE}).",
+            defaultValue = "3000")
     long rate;
 
-    @Option(names = "--senders", description = "Concurrent sending threads, 1-64 (default: ${DEFAULT-VALUE}).", defaultValue = "4")
-    int senders;
+    @Option(names = "--duration-seconds", description = "Stop sending after this long, 1-3600 (default: ${DEFAULT-VALUE}).",
+            defaultValue = "600")
+    long durationSeconds;
+
+    @Option(names = "--concurrency", description = "Concurrent HTTP clients, 1-256 (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+    int concurrency;
 
     @Option(names = "--api-keys", description = "Distinct API keys, 1-100000 (default: ${DEFAULT-VALUE}).", defaultValue = "10")
     int apiKeys;
@@ -91,8 +101,8 @@ final class DemoCommand implements Callable<Integer> {
         String node = "demo-" + run;
         String keyPrefix = "ak_demo_" + run + "_";
         long started = System.nanoTime();
-        try (LocalSqs sqs = LocalSqs.start(0); LocalDatabase server = given == null ? LocalDatabase.startEmbedded() : null) {
-            LocalDatabase.Database target = given != null ? given : server.server();
+        try (LocalSqs sqs = LocalSqs.start(0); LocalDatabase embedded = given == null ? LocalDatabase.startEmbedded() : null) {
+            LocalDatabase.Database target = given != null ? given : embedded.server();
             UsageLogSchema.migrate(target.dataSource());
             // The producer reads its parameters from application_parameters, as a price server does.
             ParameterStore parameters = new ParameterStore(target::connect);
@@ -122,15 +132,27 @@ final class DemoCommand implements Callable<Integer> {
                     "trinity-beast-queued-writer", line -> { }, tally);
             LocalEventSourceMapping mapping = new LocalEventSourceMapping(sqs.client(), queues.queueUrl(), queues.queueArn(), writer,
                     new LocalEventSourceMapping.Settings(100, Duration.ofSeconds(1), writers)).start();
+            List<HttpLoad.Key> keys = new ArrayList<>();
+            try (Connection c = target.connect()) {
+                for (int i = 0; i < apiKeys; i++) {
+                    keys.add(new HttpLoad.Key(keyPrefix + i, ApiKeys.create(c, keyPrefix + i, "usagelog demo")));
+                }
+            }
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.newClient(64)).closeClient(true)
-                    .queueUrl(queues.queueUrl()).node(node)
-                    .parameters(parameterSource)
-                    .meterRegistry(new SimpleMeterRegistry()).start();
-            Progress progress = new Progress(out, !json, producer, tally, records);
+                    .queueUrl(queues.queueUrl()).node(node).parameters(parameterSource).meterRegistry(registry).start();
+            PriceServer server = PriceServer.start("127.0.0.1", 0, PriceCache.demo(), ApiKeys.load(target::connect, 30), producer,
+                    registry);
+            if (!json) {
+                out.printf("price server on http://127.0.0.1:%d, %d API keys, profile %s%n", server.port(), apiKeys, profile);
+                out.flush();
+            }
+            HttpLoad load = new HttpLoad(URI.create("http://127.0.0.1:" + server.port()), keys);
+            Progress progress = new Progress(out, !json, producer, tally, requests, load);
             progress.start();
 
-            runSenders(producer, keyPrefix);
-            CloseReport closed = producer.close(Duration.ofSeconds(30));
+            load.run(requests, rate, concurrency, Duration.ofSeconds(durationSeconds));
+            CloseReport closed = server.stop(Duration.ofSeconds(30));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (tally.storedRows() < closed.stats().sent() && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
@@ -141,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
             String dlqDepth = sqs.client().getQueueAttributes(b -> b.queueUrl(queues.dlqUrl())
                     .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).join().attributes()
                     .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
-            Map<String, Object> summary = summary(closed, tally, Long.parseLong(dlqDepth), (System.nanoTime() - started) / 1e9);
+            Map<String, Object> summary = summary(closed, tally, load, Long.parseLong(dlqDepth), (System.nanoTime() - started) / 1e9);
             tally.close();
             writerDatabase.close();
             if (json) {
@@ -155,14 +177,17 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (records < 1) {
-            throw new ParameterException(spec.commandLine(), "--records must be at least 1, got " + records);
+        if (requests < 1) {
+            throw new ParameterException(spec.commandLine(), "--requests must be at least 1, got " + requests);
+        }
+        if (durationSeconds < 1 || durationSeconds > 3600) {
+            throw new ParameterException(spec.commandLine(), "--duration-seconds must be in 1-3600, got " + durationSeconds);
         }
         if (rate < 0) {
             throw new ParameterException(spec.commandLine(), "--rate must be 0 (unlimited) or more, got " + rate);
         }
-        if (senders < 1 || senders > 64) {
-            throw new ParameterException(spec.commandLine(), "--senders must be in 1-64, got " + senders);
+        if (concurrency < 1 || concurrency > 256) {
+            throw new ParameterException(spec.commandLine(), "--concurrency must be in 1-256, got " + concurrency);
         }
         if (apiKeys < 1 || apiKeys > 100_000) {
             throw new ParameterException(spec.commandLine(), "--api-keys must be in 1-100000, got " + apiKeys);
@@ -182,44 +207,18 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Each sender paces itself to its share of the rate, as request threads would arrive. */
-    private void runSenders(UsageLogProducer producer, String keyPrefix) throws InterruptedException {
-        Thread[] threads = new Thread[senders];
-        for (int s = 0; s < senders; s++) {
-            long share = records / senders + (s < records % senders ? 1 : 0);
-            double perMilli = rate == 0 ? 0 : (double) rate / senders / 1000.0;
-            threads[s] = new Thread(() -> send(producer, keyPrefix, share, perMilli), "demo-sender-" + s);
-            threads[s].start();
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-    }
-
-    private void send(UsageLogProducer producer, String keyPrefix, long count, double perMilli) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String[] assets = {"BTC", "ETH", "SOL", "XRP", "ADA"};
-        String[] sources = {"binance", "coinbase", "kraken"};
-        long start = System.nanoTime();
-        for (long i = 0; i < count; i++) {
-            if (perMilli > 0) {
-                long wait = start + (long) (i / perMilli * 1_000_000) - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-            }
-            producer.send(UsageLog.TYPE, new UsageLog(keyPrefix + random.nextInt(apiKeys), assets[random.nextInt(assets.length)],
-                    sources[random.nextInt(sources.length)], 20 + random.nextInt(200), "L1_MEMORY"));
-        }
-    }
-
-    private Map<String, Object> summary(CloseReport closed, PipelineTally tally, long dlqDepth, double seconds) throws Exception {
+    private Map<String, Object> summary(CloseReport closed, PipelineTally tally, HttpLoad load, long dlqDepth, double seconds)
+            throws Exception {
         ProducerStats stats = closed.stats();
         long stored = tally.storedRows();
         long counters = tally.counterTotal();
         long[] lag = tally.lagMillis();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("profile", profile);
+        summary.put("requests_sent", load.sent.sum());
+        summary.put("requests_answered", load.answered.sum());
+        summary.put("requests_rejected", load.rejected.sum());
+        summary.put("request_errors", load.errors.sum());
         summary.put("offered", stats.offered());
         summary.put("accepted", stats.enqueued());
         summary.put("dropped", Map.of("buffer_full", stats.droppedBufferFull(), "closed", stats.droppedClosed(),
@@ -238,8 +237,14 @@ final class DemoCommand implements Callable<Integer> {
         summary.put("counter_total", counters);
         summary.put("lag_ms", Map.of("p50", lag[0], "p99", lag[1], "max", lag[2]));
         summary.put("seconds", Math.round(seconds * 100) / 100.0);
-        boolean reconciled = stats.offered() == records
+        Map<String, Long> perKey = tally.countersByKey();
+        boolean perKeyExact = stats.dropped() + stats.failedTotal() > 0 || load.answeredByKey.entrySet().stream()
+                .allMatch(e -> e.getValue().sum() == perKey.getOrDefault(e.getKey(), 0L));
+        summary.put("counters_match_answers_per_key", perKeyExact);
+        boolean reconciled = stats.offered() == load.answered.sum()
+                && load.rejected.sum() == 0
                 && stats.enqueued() == stats.sent() + stats.failedTotal()
+                && perKeyExact
                 && closed.clean()
                 && stored == stats.sent()
                 && counters == stored
@@ -253,7 +258,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("reconciliation");
         s.forEach((key, value) -> out.printf("  %-26s %s%n", key, value instanceof Long l ? String.format("%,d", l) : value));
         out.println(Boolean.TRUE.equals(s.get("reconciled"))
-                ? "every record accounted for: offered = accepted + dropped, sent = stored = counter total, nothing dead-lettered"
+                ? "every request accounted for: answered = offered = accepted + dropped, sent = stored = counter total"
+                        + " (per key too), nothing dead-lettered"
                 : "RECORDS DO NOT RECONCILE: see the figures above");
     }
 }

@@ -52,6 +52,21 @@ final class PipelineTally implements Consumer<InvocationReport> {
         return single("SELECT coalesce(sum(request_count), 0) FROM current_usage WHERE api_key_id LIKE ?", keyPrefix + "%");
     }
 
+    /** This run's counters per API key, all months together. */
+    synchronized java.util.Map<String, Long> countersByKey() throws SQLException {
+        java.util.Map<String, Long> counters = new java.util.TreeMap<>();
+        try (PreparedStatement query = connection().prepareStatement(
+                "SELECT api_key_id, sum(request_count) FROM current_usage WHERE api_key_id LIKE ? GROUP BY api_key_id")) {
+            query.setString(1, keyPrefix + "%");
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    counters.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return counters;
+    }
+
     /** Milliseconds from send() to commit: p50, p99, max. */
     synchronized long[] lagMillis() throws SQLException {
         try (PreparedStatement query = connection().prepareStatement("""

@@ -11,12 +11,14 @@ final class Progress {
     private final boolean enabled;
     private final UsageLogProducer producer;
     private final PipelineTally tally;
+    private final HttpLoad load;
     private final long total;
     private final boolean terminal = System.console() != null;
     private Thread thread;
     private volatile boolean running;
 
-    Progress(PrintWriter out, boolean enabled, UsageLogProducer producer, PipelineTally tally, long total) {
+    Progress(PrintWriter out, boolean enabled, UsageLogProducer producer, PipelineTally tally, long total, HttpLoad load) {
+        this.load = load;
         this.out = out;
         this.enabled = enabled;
         this.producer = producer;
@@ -65,8 +67,8 @@ final class Progress {
     private String line(ProducerStats stats, long received, double sentRate, double receivedRate) {
         int width = 24;
         int filled = (int) Math.min(width, received * width / Math.max(1, total));
-        return String.format("[%s%s] %3d%%  offered %,d  sent %,d (%,.0f/s)  dropped %,d  stored %,d (%,.0f/s)  in flight %,d   ",
-                "#".repeat(filled), "-".repeat(width - filled), received * 100 / Math.max(1, total), stats.offered(),
+        return String.format("[%s%s] %3d%%  answered %,d  sent %,d (%,.0f/s)  dropped %,d  stored %,d (%,.0f/s)  in flight %,d   ",
+                "#".repeat(filled), "-".repeat(width - filled), received * 100 / Math.max(1, total), load.answered.sum(),
                 stats.sent(), sentRate, stats.dropped(), received, receivedRate, Math.max(0, stats.sent() - received));
     }
 

@@ -65,7 +65,7 @@ class ParamsCliTest {
         assertThat(run("params", "set", "sqs_nope", "1").err()).contains("unknown parameter 'sqs_nope'");
         assertThat(run("profiles", "show", "nope").err()).contains("no profile named 'nope'");
         assertThat(run("profiles", "apply", "nope").exitCode()).isEqualTo(2);
-        Run demo = run("demo", "--profile", "nope", "--records", "1");
+        Run demo = run("demo", "--profile", "nope", "--requests", "1");
         assertThat(demo.exitCode()).isEqualTo(2);
         assertThat(demo.err()).contains("no profile named 'nope' (see 'usagelog profiles list')");
     }

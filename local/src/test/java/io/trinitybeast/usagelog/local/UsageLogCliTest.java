@@ -30,28 +30,36 @@ class UsageLogCliTest {
     @Test
     void theDemoRunsThePipelineIntoADatabaseAndReconciles() throws Exception {
         LocalDatabase.Database database = LocalDatabase.forTests().freshDatabase();
-        Run run = run("demo", "--records", "3000", "--rate", "0", "--senders", "2", "--buffer-size", "3000", "--json",
+        Run run = run("demo", "--requests", "1500", "--rate", "0", "--concurrency", "8", "--api-keys", "3", "--json",
                 "--database-url", database.jdbcUrl());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode summary = JsonMapper.builder().build().readTree(run.out());
-        assertThat(summary.get("offered").asLong()).isEqualTo(3000);
-        assertThat(summary.get("sent").asLong()).isEqualTo(3000);
-        assertThat(summary.get("stored").asLong()).isEqualTo(3000);
-        assertThat(summary.get("counter_total").asLong()).isEqualTo(3000);
+        assertThat(summary.get("requests_answered").asLong()).isEqualTo(1500);
+        assertThat(summary.get("offered").asLong()).isEqualTo(1500);
+        assertThat(summary.get("sent").asLong()).isEqualTo(1500);
+        assertThat(summary.get("stored").asLong()).isEqualTo(1500);
+        assertThat(summary.get("counter_total").asLong()).isEqualTo(1500);
+        assertThat(summary.get("counters_match_answers_per_key").asBoolean()).isTrue();
         assertThat(summary.get("dead_lettered").asLong()).isZero();
         assertThat(summary.get("reconciled").asBoolean()).isTrue();
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "demo --records 0 | --records must be at least 1, got 0",
-        "demo --senders 65 | --senders must be in 1-64, got 65",
+        "demo --requests 0 | --requests must be at least 1, got 0",
+        "demo --concurrency 257 | --concurrency must be in 1-256, got 257",
+        "demo --duration-seconds 0 | --duration-seconds must be in 1-3600, got 0",
         "demo --rate -5 | --rate must be 0 (unlimited) or more, got -5",
         "demo --api-keys 0 | --api-keys must be in 1-100000, got 0",
         "demo --pack-bytes 2000000 | sqs_pack_bytes must be an integer 0–1048576",
         "demo --buffer-size 0 | sqs_buffer_size must be an integer > 0",
-        "demo --records lots | Invalid value for option '--records': 'lots' is not a long",
+        "demo --requests lots | Invalid value for option '--requests': 'lots' is not a long",
+        "server --queue-url q --port 70000 --database-url jdbc:postgresql://h/d | --port must be in 0-65535, got 70000",
+        "server --database-url jdbc:postgresql://h/d | --queue-url is required (or set SQS_USAGE_LOG_QUEUE_URL)",
+        "keys create bad/key --owner x --database-url jdbc:postgresql://h/d | API_KEY_ID must be 1-64 of [A-Za-z0-9_.-]",
+        "keys create ak_1 --database-url jdbc:postgresql://h/d | Missing required option: '--owner=<owner>'",
+        "usage | --database-url is required (or set USAGELOG_DATABASE_URL)",
         "demo --bogus | Unknown option: '--bogus'",
         "frobnicate | Unmatched argument at index 0: 'frobnicate'",
         "demo --writers 0 | --writers must be in 1-64, got 0",
@@ -77,8 +85,8 @@ class UsageLogCliTest {
         Run second = run("migrate", "--database-url", database.jdbcUrl());
 
         assertThat(first.exitCode()).as(first.err()).isZero();
-        assertThat(first.out()).contains("applied 2 migration(s); schema version 2");
-        assertThat(second.out()).contains("applied 0 migration(s); schema version 2");
+        assertThat(first.out()).contains("applied 3 migration(s); schema version 3");
+        assertThat(second.out()).contains("applied 0 migration(s); schema version 3");
     }
 
     @Test
@@ -105,10 +113,11 @@ class UsageLogCliTest {
         Run top = run("--help");
 
         assertThat(top.exitCode()).isZero();
-        assertThat(top.out()).contains("demo", "writer", "migrate", "dlq").contains("Runs the pipeline locally");
+        assertThat(top.out()).contains("demo", "writer", "migrate", "dlq").contains("Runs the whole pipeline locally");
         for (String[] command : new String[][] {{"demo"}, {"writer"}, {"migrate"}, {"dlq"}, {"dlq", "list"}, {"dlq", "redrive"},
             {"params"}, {"params", "list"}, {"params", "get"}, {"params", "set"}, {"profiles"}, {"profiles", "list"},
-            {"profiles", "show"}, {"profiles", "diff"}, {"profiles", "apply"}}) {
+            {"profiles", "show"}, {"profiles", "diff"}, {"profiles", "apply"}, {"server"}, {"keys"}, {"keys", "create"},
+            {"usage"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
             Run help = run(args);
