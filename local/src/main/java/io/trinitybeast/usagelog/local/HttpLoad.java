@@ -33,6 +33,7 @@ final class HttpLoad {
     final LongAdder errors = new LongAdder();
     final Map<String, LongAdder> answeredByKey = new ConcurrentHashMap<>();
 
+    private volatile boolean stopped;
     private final URI base;
     private final List<Key> keys;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -41,6 +42,11 @@ final class HttpLoad {
     HttpLoad(URI base, List<Key> keys) {
         this.base = base;
         this.keys = keys;
+    }
+
+    /** Workers finish the request they are in and send no more. */
+    void stop() {
+        stopped = true;
     }
 
     void run(long requests, long rate, int concurrency, Duration maxDuration) throws InterruptedException {
@@ -53,7 +59,7 @@ final class HttpLoad {
             workers[w] = new Thread(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 long n;
-                while ((n = issued.getAndIncrement()) < requests && System.nanoTime() < end) {
+                while (!stopped && (n = issued.getAndIncrement()) < requests && System.nanoTime() < end) {
                     if (nanosPerRequest > 0) {
                         long wait = start + (long) (n * nanosPerRequest) - System.nanoTime();
                         if (wait > 0) {

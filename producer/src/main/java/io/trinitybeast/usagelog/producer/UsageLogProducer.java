@@ -68,11 +68,13 @@ public final class UsageLogProducer implements AutoCloseable {
     private final SqsAsyncClient sqs;
     private final boolean closeClient;
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final boolean holdsCrt;
     private volatile CloseReport closeReport;
     private volatile ProducerSettings settings;
 
     private UsageLogProducer(Builder builder) {
         this.sqs = Objects.requireNonNull(builder.sqs, "sqs client");
+        this.holdsCrt = CrtShutdownGuard.acquire();
         this.closeClient = builder.closeClient;
         String queueUrl = builder.queueUrl != null ? builder.queueUrl : System.getenv("SQS_USAGE_LOG_QUEUE_URL");
         if (queueUrl == null || queueUrl.isBlank()) {
@@ -224,6 +226,9 @@ public final class UsageLogProducer implements AutoCloseable {
             retryScheduler.shutdownNow();
             if (closeClient) {
                 sqs.close();
+            }
+            if (holdsCrt) {
+                CrtShutdownGuard.release();
             }
             ProducerStats stats = stats();
             closeReport = new CloseReport(stats, unsent, !settled);
