@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ./usagelog bench ...}: the project's benchmarks, each reporting ratios against a baseline run beside it. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks of the queued usage-log pipeline.",
-        subcommands = {BenchCli.Producer.class, BenchCli.Throughput.class, ProducerLatency.class, WriterThroughput.class})
+        subcommands = {BenchCli.Producer.class, BenchCli.Throughput.class, ProducerLatency.class, WriterThroughput.class,
+            ServerBenchmark.class})
 public final class BenchCli {
 
     public static void main(String[] args) {

@@ -42,11 +42,13 @@ public final class PriceServer implements AutoCloseable {
     private final Counter answered;
     private final Counter unauthorized;
     private final Counter notFound;
+    private final boolean usageLogging;
     private volatile boolean draining;
 
     private PriceServer(Vertx vertx, String host, int port, PriceCache prices, ApiKeys keys, UsageLogProducer producer,
-            PrometheusMeterRegistry registry) {
+            PrometheusMeterRegistry registry, boolean usageLogging) {
         this.vertx = vertx;
+        this.usageLogging = usageLogging;
         this.prices = prices;
         this.keys = keys;
         this.producer = producer;
@@ -70,7 +72,13 @@ public final class PriceServer implements AutoCloseable {
     /** Starts serving on {@code host:port} (port 0: any free port). */
     public static PriceServer start(String host, int port, PriceCache prices, ApiKeys keys, UsageLogProducer producer,
             PrometheusMeterRegistry registry) {
-        return new PriceServer(Vertx.vertx(), host, port, prices, keys, producer, registry);
+        return new PriceServer(Vertx.vertx(), host, port, prices, keys, producer, registry, true);
+    }
+
+    /** With {@code usageLogging = false} no usage record is sent: the benchmark's baseline. */
+    public static PriceServer start(String host, int port, PriceCache prices, ApiKeys keys, UsageLogProducer producer,
+            PrometheusMeterRegistry registry, boolean usageLogging) {
+        return new PriceServer(Vertx.vertx(), host, port, prices, keys, producer, registry, usageLogging);
     }
 
     public int port() {
@@ -101,7 +109,9 @@ public final class PriceServer implements AutoCloseable {
         response.end(body);
         answered.increment();
         // After the answer is on its way; a lock-free enqueue that never blocks or throws.
-        producer.send(UsageLog.TYPE, new UsageLog(apiKeyId.get(), quote.asset(), quote.source(), responseTimeUs, PriceCache.TIER));
+        if (usageLogging) {
+            producer.send(UsageLog.TYPE, new UsageLog(apiKeyId.get(), quote.asset(), quote.source(), responseTimeUs, PriceCache.TIER));
+        }
     }
 
     private static String abbreviate(String text) {

@@ -1,0 +1,246 @@
+package io.trinitybeast.usagelog.bench;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trinitybeast.usagelog.peers.LocalDatabase;
+import io.trinitybeast.usagelog.peers.LocalSqs;
+import io.trinitybeast.usagelog.producer.CloseReport;
+import io.trinitybeast.usagelog.producer.UsageLogProducer;
+import io.trinitybeast.usagelog.schema.UsageLogSchema;
+import io.trinitybeast.usagelog.server.ApiKeys;
+import io.trinitybeast.usagelog.server.PriceCache;
+import io.trinitybeast.usagelog.server.PriceServer;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The price server with usage logging on and off, in the same run: latency at a fixed request rate
+ * below saturation (corrected for coordinated omission: measured from each request's scheduled
+ * start), requests/s at saturation, and where the CPU goes. The load generator runs in this JVM on
+ * the same two cores, as does the local SQS, for both modes alike.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Price-server latency at a fixed rate and requests/s at saturation, usage logging on vs off.")
+final class ServerBenchmark implements Callable<Integer> {
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Fixed request rate for the latency runs (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "5", description = "Warm-up seconds per server (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--clients", defaultValue = "32", description = "Concurrent clients at saturation (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Rounds of off/on; figures are medians (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    record Run(String mode, Histogram latency, double saturatedRps, Map<String, Long> cpuMillis) {}
+
+    @Override
+    public Integer call() throws Exception {
+        List<Run> runs = new ArrayList<>();
+        try (LocalSqs sqs = LocalSqs.start(0); LocalDatabase db = LocalDatabase.startEmbedded()) {
+            LocalDatabase.Database database = db.server();
+            UsageLogSchema.migrate(database.dataSource());
+            String secret;
+            try (Connection c = database.connect()) {
+                secret = ApiKeys.create(c, "ak_bench", "bench");
+            }
+            String queue = sqs.createQueue("server-bench");
+            for (int round = 0; round < rounds; round++) {
+                for (boolean logging : new boolean[] {false, true}) {
+                    runs.add(run(sqs, queue, database, secret, logging));
+                    sqs.client().purgeQueue(b -> b.queueUrl(queue)).join();
+                }
+            }
+        }
+        print(runs);
+        return 0;
+    }
+
+    private Run run(LocalSqs sqs, String queue, LocalDatabase.Database database, String secret, boolean logging) throws Exception {
+        String mode = logging ? "usage logging on" : "usage logging off";
+        System.err.println("measuring " + mode + "...");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.newClient(64)).closeClient(true).queueUrl(queue)
+                .node("bench").meterRegistry(registry).start();
+        PriceServer server = PriceServer.start("127.0.0.1", 0, PriceCache.demo(), ApiKeys.load(database::connect, 300), producer,
+                registry, logging);
+        URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/price/BTC?source=binance");
+        try {
+            fixedRate(uri, secret, rate, Duration.ofSeconds(warmupSeconds), null);
+            Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+            fixedRate(uri, secret, rate, Duration.ofSeconds(seconds), latency);
+            Map<String, Long> before = cpuByThreadGroup();
+            double rps = saturate(uri, secret, clients, Duration.ofSeconds(seconds));
+            Map<String, Long> after = cpuByThreadGroup();
+            Map<String, Long> cpu = new TreeMap<>();
+            after.forEach((group, nanos) -> cpu.put(group, (nanos - before.getOrDefault(group, 0L)) / 1_000_000));
+            return new Run(mode, latency, rps, cpu);
+        } finally {
+            CloseReport report = server.stop(Duration.ofSeconds(30));
+            if (logging && report.stats().dropped() > 0) {
+                System.err.println("note: " + report.stats().dropped() + " usage records dropped (buffer full) at saturation");
+            }
+        }
+    }
+
+    /** Open loop: request i is due at start + i/rate, and its latency counts from then, not from when it went out. */
+    private static void fixedRate(URI uri, String secret, int rate, Duration duration, Histogram latency) throws Exception {
+        int workers = 16;
+        long start = System.nanoTime();
+        long total = rate * duration.toSeconds();
+        AtomicLong next = new AtomicLong();
+        Histogram[] perWorker = new Histogram[workers];
+        Thread[] threads = new Thread[workers];
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            perWorker[w] = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+            threads[w] = new Thread(() -> {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                HttpRequest request = HttpRequest.newBuilder(uri).header("X-API-Key", secret).build();
+                long n;
+                while ((n = next.getAndIncrement()) < total) {
+                    long due = start + n * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    try {
+                        http.send(request, HttpResponse.BodyHandlers.discarding());
+                    } catch (Exception e) {
+                        continue;
+                    }
+                    perWorker[worker].recordValue(Math.min(System.nanoTime() - due, perWorker[worker].getHighestTrackableValue()));
+                }
+            });
+            threads[w].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (latency != null) {
+            for (Histogram h : perWorker) {
+                latency.add(h);
+            }
+        }
+    }
+
+    /** Closed loop: each client sends its next request when the last one is answered. */
+    private static double saturate(URI uri, String secret, int clients, Duration duration) throws Exception {
+        long end = System.nanoTime() + duration.toNanos();
+        AtomicLong answered = new AtomicLong();
+        Thread[] threads = new Thread[clients];
+        for (int c = 0; c < clients; c++) {
+            threads[c] = new Thread(() -> {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                HttpRequest request = HttpRequest.newBuilder(uri).header("X-API-Key", secret).build();
+                while (System.nanoTime() < end) {
+                    try {
+                        if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                            answered.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        // counted as not answered
+                    }
+                }
+            }, "bench-client-" + c);
+            threads[c].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        return answered.get() / (double) duration.toSeconds();
+    }
+
+    /** JVM CPU by thread group; native threads (the CRT's) show in "other", the process total less the JVM's threads. */
+    private static Map<String, Long> cpuByThreadGroup() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<String, Long> groups = new TreeMap<>();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long cpu = threads.getThreadCpuTime(info.getThreadId());
+            if (cpu <= 0) {
+                continue;
+            }
+            sum += cpu;
+            groups.merge(group(info.getThreadName()), cpu, Long::sum);
+        }
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        groups.put("other (native: CRT HTTP; exited threads)", Math.max(0, process - sum));
+        return groups;
+    }
+
+    private static String group(String thread) {
+        if (thread.startsWith("vert.x-eventloop")) {
+            return "price server (Vert.x event loops)";
+        }
+        if (thread.startsWith("bench-client") || thread.startsWith("HttpClient")) {
+            return "load generator (JDK HttpClient)";
+        }
+        if (thread.startsWith("usagelog-producer")) {
+            return "producer (flusher, retries)";
+        }
+        if (thread.startsWith("sdk-") || thread.startsWith("aws-")) {
+            return "AWS SDK";
+        }
+        if (thread.contains("pekko") || thread.contains("elasticmq") || thread.contains("default-dispatcher")) {
+            return "local SQS (ElasticMQ)";
+        }
+        if (thread.startsWith("GC") || thread.startsWith("G1") || thread.contains("Compiler")) {
+            return "JVM (GC, JIT)";
+        }
+        return "other JVM threads";
+    }
+
+    private static void print(List<Run> runs) {
+        System.out.printf("%n%-20s %9s %9s %10s %14s%n", "mode (median)", "p50 µs", "p99 µs", "p99.9 µs", "saturated rps");
+        Map<String, double[]> medians = new TreeMap<>();
+        for (String mode : new String[] {"usage logging off", "usage logging on"}) {
+            List<Run> same = runs.stream().filter(r -> r.mode().equals(mode)).toList();
+            double p50 = median(same.stream().mapToDouble(r -> r.latency().getValueAtPercentile(50) / 1000.0).toArray());
+            double p99 = median(same.stream().mapToDouble(r -> r.latency().getValueAtPercentile(99) / 1000.0).toArray());
+            double p999 = median(same.stream().mapToDouble(r -> r.latency().getValueAtPercentile(99.9) / 1000.0).toArray());
+            double rps = median(same.stream().mapToDouble(Run::saturatedRps).toArray());
+            medians.put(mode, new double[] {p50, p99, p999, rps});
+            System.out.printf("%-20s %9.0f %9.0f %10.0f %,14.0f%n", mode, p50, p99, p999, rps);
+        }
+        double[] off = medians.get("usage logging off");
+        double[] on = medians.get("usage logging on");
+        System.out.printf("%nlogging on / off: p50 %.3fx, p99 %.3fx, p99.9 %.3fx, saturated requests/s %.3fx%n",
+                on[0] / off[0], on[1] / off[1], on[2] / off[2], on[3] / off[3]);
+        System.out.println("\nCPU at saturation, ms over the run (last round):");
+        for (Run r : runs.subList(Math.max(0, runs.size() - 2), runs.size())) {
+            System.out.println("  " + r.mode() + ":");
+            r.cpuMillis().forEach((group, ms) -> System.out.printf("    %-42s %,8d%n", group, ms));
+        }
+    }
+
+    private static double median(double[] values) {
+        java.util.Arrays.sort(values);
+        return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+    }
+}
