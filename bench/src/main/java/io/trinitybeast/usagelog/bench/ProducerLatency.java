@@ -124,16 +124,7 @@ final class ProducerLatency implements Callable<Integer> {
             double bytesPerCall) {}
 
     private static Target stubbed() {
-        software.amazon.awssdk.services.sqs.SqsAsyncClient stub = new software.amazon.awssdk.services.sqs.SqsAsyncClient() {
-            @Override
-            public java.util.concurrent.CompletableFuture<software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse> sendMessageBatch(
-                    software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest r) {
-                return java.util.concurrent.CompletableFuture.completedFuture(software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse.builder()
-                        .successful(r.entries().stream().map(e -> software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry.builder().id(e.id()).build()).toList()).build());
-            }
-            @Override public String serviceName() { return "sqs"; }
-            @Override public void close() { }
-        };
+        SqsAsyncClient stub = new StubSqs();
         UsageLogProducer producer = UsageLogProducer.builder().sqs(stub).queueUrl("stub").node("bench")
                 .meterRegistry(new SimpleMeterRegistry()).start();
         return new Target() {

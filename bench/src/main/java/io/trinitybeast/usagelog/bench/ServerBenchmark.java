@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -56,6 +57,17 @@ final class ServerBenchmark implements Callable<Integer> {
 
     record Run(String mode, Histogram latency, double saturatedRps, Map<String, Long> cpuMillis) {}
 
+    /** Logging off; on, into the local SQS; on, into an in-process stub that answers at once (no queue on the cores). */
+    enum Mode {
+        OFF("usage logging off"), ON("usage logging on"), ON_STUBBED_SQS("on, SQS stubbed");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         List<Run> runs = new ArrayList<>();
@@ -68,21 +80,23 @@ final class ServerBenchmark implements Callable<Integer> {
             }
             String queue = sqs.createQueue("server-bench");
             for (int round = 0; round < rounds; round++) {
-                for (boolean logging : new boolean[] {false, true}) {
-                    runs.add(run(sqs, queue, database, secret, logging));
-                    sqs.client().purgeQueue(b -> b.queueUrl(queue)).join();
-                }
+                runs.add(run(sqs, queue, database, secret, Mode.OFF));
+                runs.add(run(sqs, queue, database, secret, Mode.ON));
+                runs.add(run(sqs, queue, database, secret, Mode.ON_STUBBED_SQS));
+                sqs.client().purgeQueue(b -> b.queueUrl(queue)).join();
             }
         }
         print(runs);
         return 0;
     }
 
-    private Run run(LocalSqs sqs, String queue, LocalDatabase.Database database, String secret, boolean logging) throws Exception {
-        String mode = logging ? "usage logging on" : "usage logging off";
+    private Run run(LocalSqs sqs, String queue, LocalDatabase.Database database, String secret, Mode which) throws Exception {
+        String mode = which.label;
+        boolean logging = which != Mode.OFF;
         System.err.println("measuring " + mode + "...");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.newClient(64)).closeClient(true).queueUrl(queue)
+        UsageLogProducer producer = UsageLogProducer.builder()
+                .sqs(which == Mode.ON_STUBBED_SQS ? new StubSqs() : sqs.newClient(64)).closeClient(true).queueUrl(queue)
                 .node("bench").meterRegistry(registry).start();
         PriceServer server = PriceServer.start("127.0.0.1", 0, PriceCache.demo(), ApiKeys.load(database::connect, 300), producer,
                 registry, logging);
@@ -91,12 +105,11 @@ final class ServerBenchmark implements Callable<Integer> {
             fixedRate(uri, secret, rate, Duration.ofSeconds(warmupSeconds), null);
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
             fixedRate(uri, secret, rate, Duration.ofSeconds(seconds), latency);
-            Map<String, Long> before = cpuByThreadGroup();
-            double rps = saturate(uri, secret, clients, Duration.ofSeconds(seconds));
-            Map<String, Long> after = cpuByThreadGroup();
-            Map<String, Long> cpu = new TreeMap<>();
-            after.forEach((group, nanos) -> cpu.put(group, (nanos - before.getOrDefault(group, 0L)) / 1_000_000));
-            return new Run(mode, latency, rps, cpu);
+            Map<Long, Long> before = cpuByThread();
+            long processBefore = processCpu();
+            LongAdder loadCpu = new LongAdder();
+            double rps = saturate(uri, secret, clients, Duration.ofSeconds(seconds), loadCpu);
+            return new Run(mode, latency, rps, cpuByGroup(before, processBefore, loadCpu.sum()));
         } finally {
             CloseReport report = server.stop(Duration.ofSeconds(30));
             if (logging && report.stats().dropped() > 0) {
@@ -147,7 +160,7 @@ final class ServerBenchmark implements Callable<Integer> {
     }
 
     /** Closed loop: each client sends its next request when the last one is answered. */
-    private static double saturate(URI uri, String secret, int clients, Duration duration) throws Exception {
+    private static double saturate(URI uri, String secret, int clients, Duration duration, LongAdder clientCpu) throws Exception {
         long end = System.nanoTime() + duration.toNanos();
         AtomicLong answered = new AtomicLong();
         Thread[] threads = new Thread[clients];
@@ -164,6 +177,7 @@ final class ServerBenchmark implements Callable<Integer> {
                         // counted as not answered
                     }
                 }
+                clientCpu.add(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()); // before the thread is gone
             }, "bench-client-" + c);
             threads[c].start();
         }
@@ -173,32 +187,53 @@ final class ServerBenchmark implements Callable<Integer> {
         return answered.get() / (double) duration.toSeconds();
     }
 
-    /** JVM CPU by thread group; native threads (the CRT's) show in "other", the process total less the JVM's threads. */
-    private static Map<String, Long> cpuByThreadGroup() {
+    private static Map<Long, Long> cpuByThread() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long nanos = threads.getThreadCpuTime(id);
+            if (nanos > 0) {
+                cpu.put(id, nanos);
+            }
+        }
+        return cpu;
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * CPU (ms) spent during the saturation run, by thread group: per-thread deltas of the JVM's threads,
+     * the load generator's clients as they reported before exiting, and the rest of the process's
+     * CPU, which is native threads (the CRT's HTTP event loops) and threads that came and went.
+     */
+    private static Map<String, Long> cpuByGroup(Map<Long, Long> before, long processBefore, long clientNanos) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Map<String, Long> groups = new TreeMap<>();
-        long sum = 0;
+        long accounted = clientNanos;
+        groups.put("load generator (JDK HttpClient)", clientNanos);
         for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info == null) {
+            if (info == null || info.getThreadName().startsWith("bench-client")) {
                 continue;
             }
-            long cpu = threads.getThreadCpuTime(info.getThreadId());
-            if (cpu <= 0) {
-                continue;
+            long nanos = threads.getThreadCpuTime(info.getThreadId()) - before.getOrDefault(info.getThreadId(), 0L);
+            if (nanos > 0) {
+                accounted += nanos;
+                groups.merge(group(info.getThreadName()), nanos, Long::sum);
             }
-            sum += cpu;
-            groups.merge(group(info.getThreadName()), cpu, Long::sum);
         }
-        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        groups.put("other (native: CRT HTTP; exited threads)", Math.max(0, process - sum));
-        return groups;
+        groups.put("other (native: CRT HTTP; short-lived threads)", Math.max(0, processCpu() - processBefore - accounted));
+        Map<String, Long> millis = new TreeMap<>();
+        groups.forEach((group, nanos) -> millis.put(group, nanos / 1_000_000));
+        return millis;
     }
 
     private static String group(String thread) {
         if (thread.startsWith("vert.x-eventloop")) {
             return "price server (Vert.x event loops)";
         }
-        if (thread.startsWith("bench-client") || thread.startsWith("HttpClient")) {
+        if (thread.startsWith("HttpClient")) {
             return "load generator (JDK HttpClient)";
         }
         if (thread.startsWith("usagelog-producer")) {
@@ -219,7 +254,8 @@ final class ServerBenchmark implements Callable<Integer> {
     private static void print(List<Run> runs) {
         System.out.printf("%n%-20s %9s %9s %10s %14s%n", "mode (median)", "p50 µs", "p99 µs", "p99.9 µs", "saturated rps");
         Map<String, double[]> medians = new TreeMap<>();
-        for (String mode : new String[] {"usage logging off", "usage logging on"}) {
+        for (Mode m : Mode.values()) {
+            String mode = m.label;
             List<Run> same = runs.stream().filter(r -> r.mode().equals(mode)).toList();
             double p50 = median(same.stream().mapToDouble(r -> r.latency().getValueAtPercentile(50) / 1000.0).toArray());
             double p99 = median(same.stream().mapToDouble(r -> r.latency().getValueAtPercentile(99) / 1000.0).toArray());
@@ -228,12 +264,14 @@ final class ServerBenchmark implements Callable<Integer> {
             medians.put(mode, new double[] {p50, p99, p999, rps});
             System.out.printf("%-20s %9.0f %9.0f %10.0f %,14.0f%n", mode, p50, p99, p999, rps);
         }
-        double[] off = medians.get("usage logging off");
-        double[] on = medians.get("usage logging on");
-        System.out.printf("%nlogging on / off: p50 %.3fx, p99 %.3fx, p99.9 %.3fx, saturated requests/s %.3fx%n",
-                on[0] / off[0], on[1] / off[1], on[2] / off[2], on[3] / off[3]);
-        System.out.println("\nCPU at saturation, ms over the run (last round):");
-        for (Run r : runs.subList(Math.max(0, runs.size() - 2), runs.size())) {
+        double[] off = medians.get(Mode.OFF.label);
+        for (Mode m : new Mode[] {Mode.ON, Mode.ON_STUBBED_SQS}) {
+            double[] on = medians.get(m.label);
+            System.out.printf("%n%s / off: p50 %.3fx, p99 %.3fx, p99.9 %.3fx, saturated requests/s %.3fx", m.label,
+                    on[0] / off[0], on[1] / off[1], on[2] / off[2], on[3] / off[3]);
+        }
+        System.out.println("\n\nCPU at saturation, ms over the run (last round):");
+        for (Run r : runs.subList(Math.max(0, runs.size() - 3), runs.size())) {
             System.out.println("  " + r.mode() + ":");
             r.cpuMillis().forEach((group, ms) -> System.out.printf("    %-42s %,8d%n", group, ms));
         }
