@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.trinitybeast.usagelog.envelope.UsageLog;
 import io.trinitybeast.usagelog.producer.CloseReport;
+import io.trinitybeast.usagelog.producer.ProducerStats;
 import io.trinitybeast.usagelog.producer.UsageLogProducer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -119,10 +120,11 @@ public final class PriceServer implements AutoCloseable {
     }
 
     private void health(RoutingContext ctx) {
+        ProducerStats stats = producer.stats();
         JsonObject status = new JsonObject().put("status", draining ? "DRAINING" : "UP")
                 .put("apiKeys", keys.size()).put("producer", new JsonObject()
-                        .put("bufferDepth", producer.bufferDepth()).put("pending", producer.stats().pending())
-                        .put("dropped", producer.stats().dropped()));
+                        .put("bufferDepth", producer.bufferDepth()).put("pending", stats.pending())
+                        .put("dropped", stats.dropped()));
         ctx.response().putHeader("content-type", "application/json").setStatusCode(draining ? 503 : 200).end(status.encode());
     }
 

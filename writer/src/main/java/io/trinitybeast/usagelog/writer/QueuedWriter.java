@@ -144,13 +144,16 @@ public final class QueuedWriter {
         if (batch.byHandler.isEmpty() && batch.parked.isEmpty()) {
             return 0;
         }
+        Map<RecordHandler<?>, List<Envelope<?>>> byHandler = new LinkedHashMap<>();
         for (Map.Entry<RecordHandler<?>, Map<UUID, Envelope<?>>> entry : batch.byHandler.entrySet()) {
-            prepare(entry.getKey(), sorted(entry.getValue()));
+            List<Envelope<?>> records = sorted(entry.getValue());
+            byHandler.put(entry.getKey(), records);
+            prepare(entry.getKey(), records);
         }
         return database.inTransaction(transaction -> {
             int inserted = 0;
-            for (Map.Entry<RecordHandler<?>, Map<UUID, Envelope<?>>> entry : batch.byHandler.entrySet()) {
-                inserted += write(transaction, entry.getKey(), sorted(entry.getValue()));
+            for (Map.Entry<RecordHandler<?>, List<Envelope<?>>> entry : byHandler.entrySet()) {
+                inserted += write(transaction, entry.getKey(), entry.getValue());
             }
             park(transaction, batch.parked);
             return inserted;
