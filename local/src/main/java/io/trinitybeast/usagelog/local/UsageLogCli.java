@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "usagelog", mixinStandardHelpOptions = true, version = "usagelog 0.1.0",
         description = "The queued usage-log pipeline on this machine.",
         subcommands = {DemoCommand.class, WriterCommand.class, MigrateCommand.class, DlqCommand.class, ParamsCommand.class,
-            ProfilesCommand.class, ServerCommand.class, KeysCommand.class, UsageCommand.class,
+            ProfilesCommand.class, ServerCommand.class, SqsCommand.class, KeysCommand.class, UsageCommand.class,
             CommandLine.HelpCommand.class})
 public final class UsageLogCli {
 

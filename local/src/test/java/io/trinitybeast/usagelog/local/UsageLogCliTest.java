@@ -69,6 +69,7 @@ class UsageLogCliTest {
         "writer --sqs-endpoint http://127.0.0.1:1 --queue-url q --database-url jdbc:postgresql://h/d --batch-size 0 | batch size must be in 1–10000, got 0",
         "dlq list --sqs-endpoint http://127.0.0.1:1 --dlq-url q --max 11 | --max must be in 1-10, got 11",
         "dlq redrive --sqs-endpoint http://127.0.0.1:1 | Missing required option: '--dlq-url=<dlqUrl>'",
+        "sqs --port 70000 | --port must be in 0-65535, got 70000",
     })
     void badArgumentsPrintTheReasonAndUsageAndExitNonZero(String args, String message) {
         Run run = run(args.trim().split(" "));
@@ -117,7 +118,7 @@ class UsageLogCliTest {
         for (String[] command : new String[][] {{"demo"}, {"writer"}, {"migrate"}, {"dlq"}, {"dlq", "list"}, {"dlq", "redrive"},
             {"params"}, {"params", "list"}, {"params", "get"}, {"params", "set"}, {"profiles"}, {"profiles", "list"},
             {"profiles", "show"}, {"profiles", "diff"}, {"profiles", "apply"}, {"server"}, {"keys"}, {"keys", "create"},
-            {"usage"}}) {
+            {"usage"}, {"sqs"}}) {
             String[] args = java.util.Arrays.copyOf(command, command.length + 1);
             args[command.length] = "--help";
             Run help = run(args);
