@@ -9,6 +9,7 @@ import io.trinitybeast.usagelog.peers.LocalSqs;
 import io.trinitybeast.usagelog.producer.CloseReport;
 import io.trinitybeast.usagelog.producer.ProducerParameter;
 import io.trinitybeast.usagelog.producer.ProducerStats;
+import io.trinitybeast.usagelog.producer.ProducerSqsClient;
 import io.trinitybeast.usagelog.producer.UsageLogProducer;
 import io.trinitybeast.usagelog.schema.UsageLogSchema;
 import io.trinitybeast.usagelog.writer.QueuedWriter;
@@ -139,7 +140,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.newClient(64)).closeClient(true)
+            UsageLogProducer producer = UsageLogProducer.builder()
+                    .sqs(ProducerSqsClient.create(sqs.endpoint(), LocalSqs.REGION, LocalSqs.CREDENTIALS, 64)).closeClient(true)
                     .queueUrl(queues.queueUrl()).node(node).parameters(parameterSource).meterRegistry(registry).start();
             PriceServer server = PriceServer.start("127.0.0.1", 0, PriceCache.demo(), ApiKeys.load(target::connect, 30), producer,
                     registry);

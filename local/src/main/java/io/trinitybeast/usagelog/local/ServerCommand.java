@@ -67,7 +67,7 @@ final class ServerCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DatabaseParameterSource parameters = DatabaseParameterSource.start(db::connect, Duration.ofSeconds(5));
         parameters.awaitLoaded(Duration.ofSeconds(10));
-        UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.client(64)).closeClient(true).queueUrl(queue)
+        UsageLogProducer producer = UsageLogProducer.builder().sqs(sqs.producerClient(64)).closeClient(true).queueUrl(queue)
                 .node(node != null ? node : InetAddress.getLocalHost().getHostName()).parameters(parameters)
                 .meterRegistry(registry).start();
         PriceServer server = PriceServer.start(host, port, PriceCache.demo(), ApiKeys.load(db::connect, 30), producer, registry);
