@@ -78,6 +78,10 @@ final class WriterThroughput implements Callable<Integer> {
         try (Connection c = connect(databaseUrl); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE copy_ceiling (event_id uuid, occurred_at timestamptz, api_key_id text, asset text,"
                     + " source text, response_time_us bigint, cache_tier text, node text)");
+            // usage_logs' shape and daily partitions without its primary key: what partitioning costs, apart from the key.
+            s.execute("CREATE TABLE copy_partitioned (LIKE copy_ceiling) PARTITION BY RANGE (occurred_at)");
+            s.execute("CREATE TABLE copy_partitioned_recent PARTITION OF copy_partitioned"
+                    + " FOR VALUES FROM (now() - interval '3 days') TO (now() + interval '3 days')");
         }
         System.out.printf("%-34s %8s %10s %9s %12s %12s%n", "case", "writers", "records", "seconds", "records/s", "vs COPY");
         // Warm-up, not reported: JIT, plans, the first partitions.
@@ -85,6 +89,8 @@ final class WriterThroughput implements Callable<Integer> {
         for (int writers : writerCounts) {
             double ceiling = report("binary COPY, no key (ceiling)", writers, packedRecords,
                     runCopy(databaseUrl, "copy_ceiling", records(packedRecords), writers), 0);
+            report("binary COPY, partitioned, no key", writers, packedRecords,
+                    runCopy(databaseUrl, "copy_partitioned", records(packedRecords), writers), ceiling);
             report("binary COPY into usage_logs (PK)", writers, packedRecords,
                     runCopy(databaseUrl, "usage_logs (event_id, occurred_at, api_key_id, asset, source, response_time_us,"
                             + " cache_tier, node)", records(packedRecords), writers), ceiling);
@@ -94,7 +100,8 @@ final class WriterThroughput implements Callable<Integer> {
                     runWriter(databaseUrl, invocations(packedRecords, recordsPerMessage, messagesPerInvocation), writers), ceiling);
         }
         System.out.println("idempotency (unique event id: COPY, ON CONFLICT when an id is stored) and current_usage"
-                + " counters on in every writer run");
+                + " counters on in every writer run;");
+        System.out.println("'binary COPY into usage_logs (PK)' bounds any writer that stores each id once through a unique index");
         if (keepDatabase) {
             System.out.println("database kept: " + databaseUrl);
         } else {
