@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
  * Messages live in memory only; they are gone when it stops.
  */
 @Command(name = "sqs", mixinStandardHelpOptions = true,
-        description = {"Runs the local SQS (embedded ElasticMQ on loopback) with the usage-log queue and its DLQ",
-            "until SIGTERM or Ctrl-C; prints the endpoint and the queue URLs the other commands take."})
+        description = "Runs the local SQS (embedded ElasticMQ on loopback) with the usage-log queue and its DLQ until"
+                + " SIGTERM or Ctrl-C; prints the endpoint and the queue URLs the other commands take.")
 final class SqsCommand implements Callable<Integer> {
 
     @Spec
