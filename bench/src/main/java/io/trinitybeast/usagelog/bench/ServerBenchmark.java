@@ -89,7 +89,10 @@ final class ServerBenchmark implements Callable<Integer> {
         }
     }
 
-    /** An SQS endpoint as the runs see it: where, the queue, and the CPU its process has used so far (0 in this JVM). */
+    /**
+     * An SQS endpoint as the runs see it: where, the queue, and the CPU its process has used so far,
+     * or null when it runs in this JVM (its threads are then counted with the others).
+     */
     private record Sqs(String name, URI endpoint, String queueUrl, java.util.function.LongSupplier cpuNanos) {}
 
     private Map<String, String> parameterValues;
@@ -144,7 +147,7 @@ final class ServerBenchmark implements Callable<Integer> {
             Sqs sqs;
             if (sqsPlacement == SqsPlacement.IN_PROCESS) {
                 inProcess = LocalSqs.start(0);
-                sqs = new Sqs("local SQS (ElasticMQ, this JVM)", inProcess.endpoint(), inProcess.createQueue("server-bench"), () -> 0);
+                sqs = new Sqs("local SQS (ElasticMQ, this JVM)", inProcess.endpoint(), inProcess.createQueue("server-bench"), null);
             } else {
                 separate = SqsProcess.startLocalSqs();
                 sqs = new Sqs("local SQS (ElasticMQ, own process)", separate.endpoint(), separate.queueUrl(), separate::cpuNanos);
@@ -209,34 +212,41 @@ final class ServerBenchmark implements Callable<Integer> {
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-            boolean separateSqs = logging && which != Mode.ON_STUBBED_SQS
-                    && !(sqsPlacement == SqsPlacement.IN_PROCESS && which == Mode.ON);
+            boolean sqsOwnProcess = logging && which != Mode.ON_STUBBED_SQS && sqs.cpuNanos() != null;
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
-            Map<Long, Long> before = cpuByThread();
-            long processBefore = processCpu();
-            long sqsBefore = sqs.cpuNanos().getAsLong();
-            LongAdder loadCpu = new LongAdder();
-            fixedRate(uri, secret, rate, Duration.ofSeconds(seconds), latency, loadCpu);
-            Map<String, Long> cpuAtRate = cpuByGroup(before, processBefore, loadCpu.sum());
-            if (separateSqs) {
-                cpuAtRate.put(sqs.name(), (sqs.cpuNanos().getAsLong() - sqsBefore) / 1_000_000);
-            }
-            before = cpuByThread();
-            processBefore = processCpu();
-            sqsBefore = sqs.cpuNanos().getAsLong();
-            loadCpu = new LongAdder();
-            double rps = saturate(uri, secret, clients, Duration.ofSeconds(seconds), loadCpu);
-            Map<String, Long> cpu = cpuByGroup(before, processBefore, loadCpu.sum());
-            if (separateSqs) {
-                cpu.put(sqs.name(), (sqs.cpuNanos().getAsLong() - sqsBefore) / 1_000_000);
-            }
-            return new Run(mode, latency, rps, cpuAtRate, cpu);
+            Measured atRate = measured(sqs, sqsOwnProcess, cpu -> {
+                fixedRate(uri, secret, rate, Duration.ofSeconds(seconds), latency, cpu);
+                return 0;
+            });
+            Measured saturated = measured(sqs, sqsOwnProcess, cpu -> saturate(uri, secret, clients, Duration.ofSeconds(seconds), cpu));
+            return new Run(mode, latency, saturated.result(), atRate.cpuMillis(), saturated.cpuMillis());
         } finally {
             CloseReport report = server.stop(Duration.ofSeconds(30));
             if (logging && report.stats().dropped() > 0) {
                 System.err.println("note: " + report.stats().dropped() + " usage records dropped (buffer full) at saturation");
             }
         }
+    }
+
+    /** What a load returned, and the CPU (ms) by thread group while it ran. */
+    private record Measured(double result, Map<String, Long> cpuMillis) {}
+
+    /** A load that reports its client threads' CPU, which it must read before those threads end. */
+    private interface Load {
+        double run(LongAdder clientCpu) throws Exception;
+    }
+
+    private static Measured measured(Sqs sqs, boolean sqsOwnProcess, Load load) throws Exception {
+        Map<Long, Long> before = cpuByThread();
+        long processBefore = processCpu();
+        long sqsBefore = sqsOwnProcess ? sqs.cpuNanos().getAsLong() : 0;
+        LongAdder clientCpu = new LongAdder();
+        double result = load.run(clientCpu);
+        Map<String, Long> cpu = cpuByGroup(before, processBefore, clientCpu.sum());
+        if (sqsOwnProcess) {
+            cpu.put(sqs.name(), (sqs.cpuNanos().getAsLong() - sqsBefore) / 1_000_000);
+        }
+        return new Measured(result, cpu);
     }
 
     /** Open loop: request i is due at start + i/rate, and its latency counts from then, not from when it went out. */
